@@ -1,0 +1,1 @@
+"""Transcript importers: one module per format, behind one registry (see registry.py)."""

@@ -1,0 +1,145 @@
+"""Shared shapes for importers: pure functions from text to parsed segments.
+
+An importer never touches the database. It receives the decoded text of one
+document and returns a :class:`ParsedDocument` whose segments are *spans* of that
+text: ``text[segment.start:segment.end]`` is the segment's text, exactly. Anything
+the importer skips on purpose (page furniture, subtitle cue numbers and timings)
+that a reader might miss is reported in ``dropped`` with its span and a reason.
+An importer that has to build the text its spans refer to (jsonl) returns it in
+``ParsedDocument.text``; everywhere else that field is None and the spans refer to
+the input text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+
+class DocumentError(ValueError):
+    """A document cannot be imported; the message is shown to the user as is."""
+
+
+@dataclass(frozen=True)
+class ParsedSegment:
+    start: int
+    end: int
+    clock: str = ""
+    clock_normalised: str = ""
+    location: str = ""
+    speaker: str = ""
+    speaker_role: str = ""
+    # Optional identity carried by formats that have one (jsonl re-import).
+    external_id: str = ""
+
+
+@dataclass(frozen=True)
+class DroppedSpan:
+    start: int
+    end: int
+    reason: str
+
+
+@dataclass
+class ParsedDocument:
+    title: str
+    segments: list[ParsedSegment]
+    dropped: list[DroppedSpan] = field(default_factory=list)
+    event_date: date | None = None
+    format: str = ""
+    # The text the spans refer to, when the importer had to build it (jsonl);
+    # None means the decoded input text itself.
+    text: str | None = None
+
+
+BOM = "\ufeff"
+
+_CLOCK_HHMM = re.compile(r"^(\d{1,2}):?(\d{2})(?::(\d{2}))?")
+
+
+def normalise_clock(clock: str) -> str:
+    """Return ``HH:MM`` for clocks such as ``1703``, ``17:03`` or ``01:02:03``; '' if not a time."""
+    match = _CLOCK_HHMM.match(clock.strip())
+    if not match:
+        return ""
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if hours > 23 or minutes > 59:
+        return ""
+    return f"{hours:02d}:{minutes:02d}"
+
+
+def _is_blank(char: str) -> bool:
+    return char.isspace() or char == BOM
+
+
+def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink ``[start, end)`` so it neither starts nor ends with whitespace (or a BOM)."""
+    while start < end and _is_blank(text[start]):
+        start += 1
+    while end > start and _is_blank(text[end - 1]):
+        end -= 1
+    return start, end
+
+
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
+
+
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """Return ``(start, end)`` of every line, its break (``\\n``, ``\\r\\n``, ``\\r``) excluded."""
+    spans = []
+    start = 0
+    for match in _LINE_BREAK.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return spans
+
+
+def no_segments(format_name: str) -> DocumentError:
+    """The error every importer raises when a document yields nothing."""
+    return DocumentError(f"no segments found in this document (format {format_name})")
+
+
+def validate_segments(text: str, segments: list[ParsedSegment]) -> None:
+    """Raise :class:`DocumentError` unless all spans are stripped, non-empty, ordered, disjoint."""
+    previous_end = 0
+    for number, segment in enumerate(segments, start=1):
+        start, end = segment.start, segment.end
+        if not (previous_end <= start < end <= len(text)):
+            raise DocumentError(
+                f"importer bug: segment {number} has an invalid span [{start}, {end})"
+            )
+        if strip_span(text, start, end) != (start, end):
+            raise DocumentError(f"importer bug: segment {number} is not stripped of whitespace")
+        previous_end = end
+
+
+_MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+_MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
+_DATE_PATTERNS = (
+    re.compile(r"\b(?P<year>\d{4})-(?P<number>\d{2})-(?P<day>\d{2})\b"),
+    re.compile(rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)? {_MONTH},? (?P<year>\d{{4}})\b"),
+    re.compile(rf"\b{_MONTH} (?P<day>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<year>\d{{4}})\b"),
+)
+
+
+def find_date(text: str) -> date | None:
+    """A calendar date written out in ``text`` (``14 October 2025``, ``2025-10-14``), or None."""
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            parts = match.groupdict()
+            if "number" in parts:
+                month = int(parts["number"])
+            else:
+                names = [m for m in _MONTHS if m.startswith(parts["month"].lower())]
+                if len(parts["month"]) < 3 or len(names) != 1:
+                    continue
+                month = _MONTHS.index(names[0]) + 1
+            try:
+                return date(int(parts["year"]), month, int(parts["day"]))
+            except ValueError:
+                continue
+    return None
