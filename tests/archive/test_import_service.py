@@ -1,0 +1,158 @@
+"""Importing stores exact bytes, spans that satisfy the invariant, and one ledger event."""
+
+import hashlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from archive import ledger
+from archive.importers.base import DocumentError
+from archive.models import ImmutableError, Segment, Source, Transcript
+from archive.services import source_import
+from tests.conftest import SAMPLE, SEED
+
+
+def _assert_invariant(transcript):
+    text = transcript.source.text
+    for segment in transcript.segments.all():
+        assert segment.text == text[segment.source_start : segment.source_end]
+
+
+@pytest.mark.django_db
+def test_seed_report_imports_thirty_blocks():
+    data = SEED.read_bytes()
+    result = source_import(data=data, filename=SEED.name)
+    source = result.source
+    assert result.created and result.segment_count == 30
+    assert bytes(source.content) == data
+    assert source.sha256 == hashlib.sha256(data).hexdigest()
+    assert source.importer.startswith("liveblog@")
+    assert result.transcript.title.startswith("Live Report: International Online Conference")
+    assert result.transcript.segments.count() == 30
+    _assert_invariant(result.transcript)
+    first = result.transcript.segments.get(ordinal=1)
+    assert (first.clock, first.clock_normalised, first.location) == ("1703", "17:03", "Paris")
+    assert first.speaker == "Mrs. Maryam Rajavi"
+    assert not any("Exit mobile version" in s.text for s in result.transcript.segments.all())
+
+
+@pytest.mark.django_db
+def test_same_bytes_twice_returns_existing_source():
+    data = SAMPLE.read_bytes()
+    first = source_import(data=data, filename="a.txt")
+    events = ledger.count()
+    second = source_import(data=data, filename="b.txt")
+    assert not second.created
+    assert second.source.pk == first.source.pk
+    assert second.transcript.pk == first.transcript.pk
+    assert Source.objects.count() == 1 and Transcript.objects.count() == 1
+    assert ledger.count() == events
+
+
+@pytest.mark.django_db
+def test_import_writes_one_ledger_event_with_provenance(annotator):
+    result = source_import(data=SAMPLE.read_bytes(), actor=annotator, filename="s.txt")
+    (event,) = ledger.history(result.source)
+    assert event.action == "source.import"
+    assert event.actor == annotator and event.actor_label == "ann"
+    assert event.state["sha256"] == result.source.sha256
+    assert event.state["segment_count"] == result.segment_count
+    assert [d["reason"] for d in event.state["dropped"]]
+    assert list(ledger.verify()) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b"\x00\x01\x02\x03binary\x00\x00", "binary"),
+        ("0900: Paris: Ana\n\ncaf\u00e9".encode("latin-1"), "byte offset"),
+        (b"just a line of prose with no structure at all", "format|segment"),
+    ],
+)
+def test_bad_documents_store_nothing(data, message):
+    with pytest.raises(DocumentError, match=message):
+        source_import(data=data, filename="bad.txt")
+    assert Source.objects.count() == 0
+    assert ledger.count() == 0
+
+
+@pytest.mark.django_db
+def test_oversized_file_is_refused(settings):
+    settings.CLAIMTRAIL_IMPORT_MAX_BYTES = 100
+    with pytest.raises(DocumentError, match="MB|limit"):
+        source_import(data=SAMPLE.read_bytes(), filename="big.txt")
+    assert Source.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_failure_half_way_leaves_nothing(monkeypatch):
+    def explode(**kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(ledger, "append", explode)
+    with pytest.raises(RuntimeError):
+        source_import(data=SAMPLE.read_bytes(), filename="s.txt")
+    assert Source.objects.count() == 0
+    assert Segment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_archive_rows_cannot_change(transcript):
+    source, segment = transcript.source, transcript.segments.first()
+    for obj in (source, transcript, segment):
+        with pytest.raises(ImmutableError):
+            obj.save()
+        with pytest.raises(ImmutableError):
+            obj.delete()
+    segment.refresh_from_db()
+    assert segment.text == source.text[segment.source_start : segment.source_end]
+
+
+@pytest.mark.django_db
+def test_encoding_override_reads_latin1():
+    data = "Title\n\n0900: Paris: Ana\n\nUn caf\u00e9 co\u00fbte 2 euros.\n".encode("latin-1")
+    result = source_import(data=data, filename="l.txt", encoding="latin-1")
+    assert "café" in result.transcript.segments.get().text
+    assert bytes(result.source.content) == data
+    assert result.source.encoding == "latin-1"
+
+
+_words = st.text(
+    alphabet=st.characters(
+        codec="utf-8", exclude_categories=("Cs", "Cc", "Zl", "Zp"), exclude_characters=":\u0085"
+    ),
+    min_size=1,
+    max_size=30,
+).filter(lambda w: w.strip())
+
+
+@st.composite
+def liveblog_documents(draw):
+    blocks = draw(st.integers(min_value=1, max_value=6))
+    lines = ["Home Breadcrumb " + draw(_words), "", "Title " + draw(_words), ""]
+    for i in range(blocks):
+        lines.append(f"{10 + i:02d}{draw(st.integers(0, 59)):02d}: Place: Speaker {i}, role")
+        lines.append("")
+        for _ in range(draw(st.integers(min_value=1, max_value=3))):
+            lines.append("Para " + draw(_words))
+            lines.append("")
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    return newline.join(lines) + draw(st.sampled_from(["", "Exit mobile version"]))
+
+
+@pytest.mark.django_db(transaction=False)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=liveblog_documents())
+def test_invariant_holds_for_generated_documents(document):
+    result = source_import(data=document.encode("utf-8"), filename="gen.txt", format="liveblog")
+    segments = list(result.transcript.segments.all())
+    assert len(segments) >= 1
+    text = Source.objects.get(pk=result.source.pk).text
+    assert text == document
+    for segment in segments:
+        assert segment.text == text[segment.source_start : segment.source_end]
+        assert segment.text == segment.text.strip()
+
