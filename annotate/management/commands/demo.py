@@ -1,0 +1,111 @@
+"""manage.py demo — the sample transcript, the three demo users and a few annotations.
+
+Safe to run again: it reuses what exists and duplicates nothing.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from annotate import services
+from annotate.models import Annotation
+from annotate.roles import Role
+from archive.services import source_import
+
+SAMPLE = Path(settings.BASE_DIR) / "fixtures" / "sample_liveblog.txt"
+DEMO_USERS = (("annotator", Role.ANNOTATOR), ("reviewer", Role.REVIEWER), ("editor", Role.EDITOR))
+# (words to find in a segment, claim type, claim restated, verdict, submit it?)
+SAMPLE_CLAIMS = (
+    ("per cent", "quantity", "The figure quoted in this statement is accurate.", "mostly-true", True),
+    ("according to", "attribution", "The cited report says what the speaker says it says.", "", False),
+)
+
+
+class Command(BaseCommand):
+    help = "Create the demo users, import the sample transcript and add sample annotations."
+
+    def handle(self, *args, **options):
+        users = self._users()
+        result = source_import(data=SAMPLE.read_bytes(), actor=users["editor"], filename=SAMPLE.name)
+        verb = "imported" if result.created else "already imported"
+        self.stdout.write(
+            f"sample transcript {verb}: {result.transcript.title} "
+            f"({result.segment_count} segments)"
+        )
+        self._sample_annotations(result.transcript, users)
+
+    def _users(self):
+        User = get_user_model()
+        users = {}
+        fixed_password = os.environ.get("CLAIMTRAIL_DEMO_PASSWORD")
+        for username, role in DEMO_USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                password = fixed_password or secrets.token_urlsafe(9)
+                user = User.objects.create_user(
+                    username=username,
+                    password=password,
+                    email=f"{username}@example.org",
+                    is_staff=True,
+                )
+                self.stdout.write(f"created user {username!r} ({role.value}), password: {password}")
+            else:
+                self.stdout.write(
+                    f"user {username!r} exists (password shown when it was created; "
+                    f"reset it with: python manage.py changepassword {username})"
+                )
+            user.groups.add(Group.objects.get(name=role.value))
+            users[username] = user
+        return users
+
+    @transaction.atomic
+    def _sample_annotations(self, transcript, users):
+        if Annotation.objects.filter(segment__transcript=transcript).exists():
+            return
+        segments = list(transcript.segments.order_by("ordinal"))
+        annotator = users["annotator"]
+        for words, claim_type, claim_text, verdict, submit in SAMPLE_CLAIMS:
+            segment = next((s for s in segments if words in s.text), None)
+            if segment is None:
+                continue
+            start = _sentence_start(segment.text, segment.text.index(words))
+            end = _sentence_end(segment.text, start)
+            annotation = services.annotation_create(
+                actor=annotator,
+                segment=segment,
+                start=start,
+                end=end,
+                claim_type=claim_type,
+                claim_text=claim_text,
+                verdict=verdict,
+                citations=[
+                    {
+                        "url": "https://example.org/reports/annual-audit",
+                        "title": "Annual audit (sample citation)",
+                        "publisher": "Example Audit Office",
+                        "stance": "supports",
+                    }
+                ],
+                reason="demo data",
+            )
+            if submit:
+                services.annotation_submit(
+                    actor=annotator, annotation=annotation, expected_version=annotation.version
+                )
+        self.stdout.write("sample annotations created")
+
+
+def _sentence_start(text: str, index: int) -> int:
+    cut = max(text.rfind(". ", 0, index), text.rfind("\n", 0, index))
+    return cut + 2 if text[cut : cut + 2] == ". " else cut + 1
+
+
+def _sentence_end(text: str, start: int) -> int:
+    cut = text.find(". ", start)
+    return len(text) if cut == -1 else cut + 1

@@ -1,0 +1,188 @@
+"""Judgement about the archive: claim types, annotations, citations, reviews.
+
+Models hold data and database constraints only. Every write goes through
+``annotate.services``; the rules of the review workflow are in ``annotate.workflow``.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from archive.models import Segment
+
+
+class Verdict(models.TextChoices):
+    TRUE = "true", "True"
+    MOSTLY_TRUE = "mostly-true", "Mostly true"
+    MIXED = "mixed", "Mixed"
+    MOSTLY_FALSE = "mostly-false", "Mostly false"
+    FALSE = "false", "False"
+    UNVERIFIABLE = "unverifiable", "Unverifiable"
+    NOT_CHECKABLE = "not-checkable", "Not checkable"
+
+
+# ClaimReview reviewRating values; unrated verdicts have none.
+VERDICT_RATINGS = {
+    Verdict.TRUE: 5,
+    Verdict.MOSTLY_TRUE: 4,
+    Verdict.MIXED: 3,
+    Verdict.MOSTLY_FALSE: 2,
+    Verdict.FALSE: 1,
+}
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in-review", "In review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class Stance(models.TextChoices):
+    SUPPORTS = "supports", "Supports"
+    REFUTES = "refutes", "Refutes"
+    CONTEXT = "context", "Context"
+
+
+class Decision(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    REQUEST_CHANGES = "request-changes", "Request changes"
+    REJECT = "reject", "Reject"
+
+
+def _in_choices(field: str, choices, *, blank: bool = False) -> models.Q:
+    values = list(choices.values) + ([""] if blank else [])
+    return models.Q(**{f"{field}__in": values})
+
+
+class ClaimType(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    slug = models.SlugField(max_length=40, help_text="Stable name used in exports and the API.")
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    checkable = models.BooleanField(
+        default=True, help_text="Whether a claim of this type can be checked against evidence."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["slug"], name="annotate_claimtype_slug_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Annotation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="annotations")
+    start = models.PositiveIntegerField(help_text="Offset into the segment's text.")
+    end = models.PositiveIntegerField(help_text="Offset into the segment's text (exclusive).")
+    quote = models.TextField(help_text="Exactly segment.text[start:end].")
+    prefix = models.CharField(max_length=32, blank=True, help_text="Up to 32 characters before.")
+    suffix = models.CharField(max_length=32, blank=True, help_text="Up to 32 characters after.")
+    claim_type = models.ForeignKey(ClaimType, on_delete=models.PROTECT, related_name="annotations")
+    claim_text = models.TextField(blank=True, help_text="The claim restated in plain words.")
+    verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
+    verdict_summary = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations_created"
+    )
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations_edited"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="annotations_assigned",
+    )
+    version = models.PositiveIntegerField(default=1, help_text="Raised by every change.")
+    review_round = models.PositiveIntegerField(
+        default=0, help_text="Raised by every submission; approvals count within a round."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="annotate_annotation_span_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("status", Status), name="annotate_annotation_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=_in_choices("verdict", Verdict, blank=True),
+                name="annotate_annotation_verdict_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-updated_at"], name="annotation_status_idx"),
+            models.Index(fields=["assignee", "status"], name="annotation_assignee_idx"),
+            models.Index(fields=["created_by", "status"], name="annotation_creator_idx"),
+            models.Index(fields=["verdict"], name="annotation_verdict_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="annotation_updated_idx"),
+        ]
+
+    def __str__(self):
+        quote = self.quote if len(self.quote) <= 60 else self.quote[:59] + "…"
+        return f"“{quote}” ({self.get_status_display().lower()})"
+
+    @property
+    def rating(self) -> int | None:
+        return VERDICT_RATINGS.get(self.verdict)
+
+
+class Citation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="citations")
+    url = models.URLField(max_length=2000)
+    title = models.CharField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=300, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    accessed_at = models.DateTimeField(null=True, blank=True)
+    archived_url = models.URLField(
+        max_length=2000, blank=True, help_text="A snapshot, such as a web archive copy."
+    )
+    excerpt = models.TextField(blank=True)
+    stance = models.CharField(max_length=10, choices=Stance.choices, default=Stance.SUPPORTS)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_choices("stance", Stance), name="annotate_citation_stance_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.url
+
+
+class Review(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    annotation = models.ForeignKey(Annotation, on_delete=models.PROTECT, related_name="reviews")
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    annotation_version = models.PositiveIntegerField(help_text="The version that was reviewed.")
+    review_round = models.PositiveIntegerField()
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_choices("decision", Decision), name="annotate_review_decision_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["annotation", "review_round"], name="review_round_idx")]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} on v{self.annotation_version}"
