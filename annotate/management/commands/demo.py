@@ -22,8 +22,20 @@ SAMPLE = Path(settings.BASE_DIR) / "fixtures" / "sample_liveblog.txt"
 DEMO_USERS = (("annotator", Role.ANNOTATOR), ("reviewer", Role.REVIEWER), ("editor", Role.EDITOR))
 # (words to find in a segment, claim type, claim restated, verdict, submit it?)
 SAMPLE_CLAIMS = (
-    ("per cent", "quantity", "The figure quoted in this statement is accurate.", "mostly-true", True),
-    ("according to", "attribution", "The cited report says what the speaker says it says.", "", False),
+    (
+        "4.2 percent",
+        "quantity",
+        "The 2026 draft budget is 4.2% larger than the adopted 2025 budget.",
+        "mostly-true",
+        True,
+    ),
+    (
+        "According to the 2024 audit",
+        "attribution",
+        "The 2024 audit found the council ended 2024 with a 1.8 million euro surplus.",
+        "",
+        False,
+    ),
 )
 
 

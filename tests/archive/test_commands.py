@@ -1,0 +1,86 @@
+"""import_transcript and verify_ledger as a user runs them: a real subprocess, real exit codes."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from archive.models import Source
+from tests.conftest import REPO, SAMPLE, SEED
+
+
+def _run(*args, tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}"}
+    env["DJANGO_SETTINGS_MODULE"] = "workbench.settings.test"
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True
+    )
+
+
+def test_cli_imports_reports_and_refuses_without_traceback(tmp_path):
+    assert _run("migrate", "-v0", tmp_path=tmp_path).returncode == 0
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("0900: Paris: Ana\n\nUn caf\u00e9.\n".encode("latin-1"))
+    result = _run("import_transcript", str(SEED), str(bad), tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert "30 segments" in result.stdout and "dropped page furniture" in result.stdout
+    assert "latin1.txt: error: not valid UTF-8 at byte offset 24" in result.stderr
+    assert "Traceback" not in result.stderr
+    again = _run("import_transcript", str(SEED), tmp_path=tmp_path)
+    assert again.returncode == 0 and "already imported" in again.stdout
+    verified = _run("verify_ledger", tmp_path=tmp_path)
+    assert verified.returncode == 0 and "ledger ok: 1 events" in verified.stdout
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
+        (b"plain words without any structure", "detect the format"),
+    ],
+)
+def test_bad_files_exit_non_zero_and_store_nothing(tmp_path, capsys, content, message):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(CommandError):
+        call_command("import_transcript", str(path))
+    assert message in capsys.readouterr().err
+    assert Source.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_unknown_format_and_missing_file(tmp_path, capsys):
+    with pytest.raises(CommandError):
+        call_command("import_transcript", str(tmp_path / "missing.txt"))
+    assert "No such file" in capsys.readouterr().err
+    with pytest.raises(CommandError):
+        call_command("import_transcript", str(SAMPLE), "--format", "srt")
+    assert Source.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_demo_is_idempotent(capsys):
+    call_command("demo")
+    first = capsys.readouterr().out
+    assert first.count("password: ") == 3
+    call_command("demo")
+    second = capsys.readouterr().out
+    assert "password: " not in second and "already imported" in second
+    from django.contrib.auth import get_user_model
+
+    from annotate.models import Annotation
+
+    users = get_user_model().objects.filter(username__in=["annotator", "reviewer", "editor"])
+    assert {u.groups.get().name for u in users} == {"Annotator", "Reviewer", "Editor"}
+    assert Source.objects.count() == 1
+    assert Annotation.objects.count() == 2
+
+
+def test_sample_fixture_is_our_own():
+    assert Path(SAMPLE).read_text().count("\n\n") > 12
