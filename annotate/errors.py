@@ -27,7 +27,9 @@ class Conflict(DomainError):
 
     code = "conflict"
 
-    def __init__(self, message: str, *, current_version: int, changed_by: str = "", changed_at=None):
+    def __init__(
+        self, message: str, *, current_version: int, changed_by: str = "", changed_at=None
+    ):
         super().__init__(message)
         self.current_version = current_version
         self.changed_by = changed_by

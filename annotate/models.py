@@ -67,7 +67,9 @@ class ClaimType(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["slug"], name="annotate_claimtype_slug_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="annotate_claimtype_slug_unique")
+        ]
 
     def __str__(self):
         return self.name
@@ -150,7 +152,9 @@ class Citation(models.Model):
     )
     excerpt = models.TextField(blank=True)
     stance = models.CharField(max_length=10, choices=Stance.choices, default=Stance.SUPPORTS)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -172,7 +176,9 @@ class Review(models.Model):
     comment = models.TextField(blank=True)
     annotation_version = models.PositiveIntegerField(help_text="The version that was reviewed.")
     review_round = models.PositiveIntegerField()
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

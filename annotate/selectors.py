@@ -78,3 +78,39 @@ def annotation_history(annotation: Annotation | str):
     return ledger.LedgerEvent.objects.filter(scope=f"annotate.annotation:{annotation}").order_by(
         "sequence"
     )
+
+
+# ---------------------------------------------------------------- API reads (issue 5)
+
+
+def source_list() -> QuerySet:
+    """Sources without their bytes and text (which can be megabytes each)."""
+    from archive.models import Source
+
+    return Source.objects.select_related("imported_by").defer("content", "text")
+
+
+def source_detail() -> QuerySet:
+    """Sources with their decoded text (segments and selectors are spans of it)."""
+    from archive.models import Source
+
+    return Source.objects.select_related("imported_by").defer("content")
+
+
+def transcript_list() -> QuerySet[Transcript]:
+    return Transcript.objects.all()
+
+
+def segment_list() -> QuerySet[Segment]:
+    return Segment.objects.all()
+
+
+def citation_list() -> QuerySet[Citation]:
+    """Citations with their author and annotation (whose version is the citation's ETag)."""
+    return Citation.objects.select_related("added_by", "annotation")
+
+
+def claim_type_list():
+    from .models import ClaimType
+
+    return ClaimType.objects.all()

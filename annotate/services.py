@@ -85,7 +85,9 @@ def _username(user) -> str | None:
 
 
 def _diff(before: dict, after: dict) -> dict[str, list]:
-    return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
+    return {
+        key: [before.get(key), value] for key, value in after.items() if before.get(key) != value
+    }
 
 
 # ---------------------------------------------------------------- validation
@@ -93,7 +95,9 @@ def _diff(before: dict, after: dict) -> dict[str, list]:
 
 def _span(segment: Segment, start: Any, end: Any) -> tuple[int, int]:
     if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool):
-        raise InvalidInput("start and end must be whole numbers", fields={"start": ["not a number"]})
+        raise InvalidInput(
+            "start and end must be whole numbers", fields={"start": ["not a number"]}
+        )
     length = len(segment.text)
     if not (0 <= start < end <= length):
         raise InvalidInput(
@@ -169,7 +173,8 @@ def _date(value: Any, field: str) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise InvalidInput(f"{field} must be a date (YYYY-MM-DD)", fields={field: ["not a date"]})
+        message = f"{field} must be a date (YYYY-MM-DD)"
+        raise InvalidInput(message, fields={field: ["not a date"]}) from None
 
 
 def _datetime(value: Any, field: str) -> datetime | None:
@@ -180,9 +185,8 @@ def _datetime(value: Any, field: str) -> datetime | None:
     try:
         return datetime.fromisoformat(str(value))
     except ValueError:
-        raise InvalidInput(
-            f"{field} must be a date and time (ISO 8601)", fields={field: ["not a date-time"]}
-        )
+        message = f"{field} must be a date and time (ISO 8601)"
+        raise InvalidInput(message, fields={field: ["not a date-time"]}) from None
 
 
 def _citation_values(data: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
@@ -411,7 +415,9 @@ def annotation_assign(
 def _insert_citation(actor, annotation: Annotation, values: dict, reason: str) -> Citation:
     citation = Citation(annotation=annotation, added_by=actor, **values)
     citation.save(force_insert=True)
-    _citation_event(actor, "citation.add", citation, annotation, citation_state(citation), {}, reason)
+    _citation_event(
+        actor, "citation.add", citation, annotation, citation_state(citation), {}, reason
+    )
     return citation
 
 
@@ -597,3 +603,100 @@ def _atomic(action, actor, annotation, expected_version, comment, reason) -> Ann
             comment=comment,
             reason=reason,
         )
+
+
+# ---------------------------------------------------------------- taxonomy (issue 5)
+
+CLAIM_TYPE_FIELDS = ("name", "description", "checkable")
+
+
+def claim_type_fingerprint(claim_type: ClaimType) -> str:
+    """A short hash of the claim type's fields: its ETag, since it has no version number."""
+    import hashlib
+    import json
+
+    state = {field: getattr(claim_type, field) for field in ("slug", *CLAIM_TYPE_FIELDS)}
+    return hashlib.sha256(json.dumps(state, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _claim_type_state(claim_type: ClaimType) -> dict[str, Any]:
+    return {
+        "id": str(claim_type.pk),
+        "slug": claim_type.slug,
+        "name": claim_type.name,
+        "description": claim_type.description,
+        "checkable": claim_type.checkable,
+    }
+
+
+def _require_editor(actor, what: str) -> None:
+    _require_user(actor)
+    if Role.EDITOR not in roles_of(actor):
+        raise NotAllowed(f"only an editor may {what}")
+
+
+@transaction.atomic
+def claim_type_create(
+    *, actor, slug: str, name: str, description: str = "", checkable: bool = True, reason: str = ""
+) -> ClaimType:
+    """Add a claim type to the taxonomy (editors only)."""
+    _require_editor(actor, "change the taxonomy")
+    if ClaimType.objects.filter(slug=slug).exists():
+        raise InvalidInput(f"a claim type {slug!r} already exists", fields={"slug": ["taken"]})
+    if not (name or "").strip():
+        raise InvalidInput("name is required", fields={"name": ["required"]})
+    claim_type = ClaimType(
+        slug=slug, name=name.strip(), description=description or "", checkable=bool(checkable)
+    )
+    claim_type.save(force_insert=True)
+    ledger.append(
+        actor=actor,
+        action="claim_type.create",
+        obj=claim_type,
+        state=_claim_type_state(claim_type),
+        reason=reason,
+    )
+    return claim_type
+
+
+@transaction.atomic
+def claim_type_update(
+    *, actor, claim_type: ClaimType, expected_fingerprint: str, reason: str = "", **changes: Any
+) -> ClaimType:
+    """Change a claim type's name, description or checkability; its slug is stable."""
+    _require_editor(actor, "change the taxonomy")
+    unknown = set(changes) - set(CLAIM_TYPE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"these fields cannot be changed: {', '.join(sorted(unknown))}")
+    claim_type = ClaimType.objects.select_for_update().filter(pk=claim_type.pk).first()
+    if claim_type is None:
+        raise InvalidInput("this claim type no longer exists")
+    current = claim_type_fingerprint(claim_type)
+    if expected_fingerprint != current:
+        last = ledger.history(claim_type).order_by("-sequence").first()
+        raise Conflict(
+            f"claim type {claim_type.slug!r} was changed since you read it; reload it",
+            current_version=0,
+            changed_by=last.actor_label if last else "",
+            changed_at=last.recorded_at if last else None,
+        )
+    before = _claim_type_state(claim_type)
+    if "name" in changes:
+        if not (changes["name"] or "").strip():
+            raise InvalidInput("name is required", fields={"name": ["required"]})
+        claim_type.name = changes["name"].strip()
+    if "description" in changes:
+        claim_type.description = changes["description"] or ""
+    if "checkable" in changes:
+        claim_type.checkable = bool(changes["checkable"])
+    claim_type.save()
+    after = _claim_type_state(claim_type)
+    ledger.append(
+        actor=actor,
+        action="claim_type.update",
+        obj=claim_type,
+        state=after,
+        changes=_diff(before, after),
+        reason=reason,
+    )
+    return claim_type

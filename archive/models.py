@@ -24,11 +24,15 @@ class ImmutableModel(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise ImmutableError(f"{self._meta.verbose_name} is archived evidence and cannot change")
+            raise ImmutableError(
+                f"{self._meta.verbose_name} is archived evidence and cannot change"
+            )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ImmutableError(f"{self._meta.verbose_name} is archived evidence and cannot be deleted")
+        raise ImmutableError(
+            f"{self._meta.verbose_name} is archived evidence and cannot be deleted"
+        )
 
 
 class Source(ImmutableModel):
@@ -105,7 +109,9 @@ class Segment(ImmutableModel):
         ]
         indexes = [
             models.Index(fields=["speaker"], name="archive_segment_speaker_idx"),
-            models.Index(fields=["transcript", "clock_normalised"], name="archive_segment_clock_idx"),
+            models.Index(
+                fields=["transcript", "clock_normalised"], name="archive_segment_clock_idx"
+            ),
         ]
 
     def __str__(self):

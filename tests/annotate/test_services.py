@@ -53,7 +53,11 @@ def test_create_derives_quote_prefix_and_suffix(annotator, segment):
 def test_create_refuses_bad_spans(annotator, segment, start, end, quote, message):
     with pytest.raises(InvalidInput, match=message):
         services.annotation_create(
-            actor=annotator, segment=segment, start=start, end=end, quote=quote,
+            actor=annotator,
+            segment=segment,
+            start=start,
+            end=end,
+            quote=quote,
             claim_type="quantity",
         )
     assert Annotation.objects.count() == 0 and ledger.count() == 1  # only the import
@@ -91,7 +95,10 @@ def test_reviewer_cannot_create(reviewer, segment):
 def test_update_records_what_changed(annotator, segment):
     annotation = make_annotation(annotator, segment, words="4.2 million")
     updated = services.annotation_update(
-        actor=annotator, annotation=annotation, expected_version=1, claim_text="Roads cost 4.2m",
+        actor=annotator,
+        annotation=annotation,
+        expected_version=1,
+        claim_text="Roads cost 4.2m",
         reason="clearer wording",
     )
     assert updated.version == 2
@@ -105,11 +112,13 @@ def test_update_records_what_changed(annotator, segment):
 
 def test_stale_version_is_a_conflict_naming_who_and_when(annotator, editor, segment):
     annotation = make_annotation(annotator, segment)
-    services.annotation_update(actor=editor, annotation=annotation, expected_version=1,
-                               claim_text="editor's words")
+    services.annotation_update(
+        actor=editor, annotation=annotation, expected_version=1, claim_text="editor's words"
+    )
     with pytest.raises(Conflict, match="changed by ed at") as error:
-        services.annotation_update(actor=annotator, annotation=annotation, expected_version=1,
-                                   claim_text="mine")
+        services.annotation_update(
+            actor=annotator, annotation=annotation, expected_version=1, claim_text="mine"
+        )
     assert error.value.current_version == 2 and error.value.changed_by == "ed"
     annotation.refresh_from_db()
     assert annotation.claim_text == "editor's words"
@@ -118,15 +127,20 @@ def test_stale_version_is_a_conflict_naming_who_and_when(annotator, editor, segm
 def test_other_annotator_cannot_edit_my_draft(annotator, annotator2, segment):
     annotation = make_annotation(annotator, segment)
     with pytest.raises(NotAllowed, match="author or assignee"):
-        services.annotation_update(actor=annotator2, annotation=annotation, expected_version=1,
-                                   claim_text="x")
+        services.annotation_update(
+            actor=annotator2, annotation=annotation, expected_version=1, claim_text="x"
+        )
 
 
 def test_editing_in_review_is_refused(annotator, segment):
     annotation = _in_review(annotator, segment)
     with pytest.raises(NotAllowed, match="only drafts"):
-        services.annotation_update(actor=annotator, annotation=annotation,
-                                   expected_version=annotation.version, claim_text="x")
+        services.annotation_update(
+            actor=annotator,
+            annotation=annotation,
+            expected_version=annotation.version,
+            claim_text="x",
+        )
 
 
 def test_submit_needs_a_verdict(annotator, segment):
@@ -140,47 +154,61 @@ def test_four_eyes(annotator, reviewer, editor, segment):
     both.groups.add(*Group.objects.filter(name__in=["Annotator", "Reviewer"]))
     annotation = _in_review(both, segment)
     with pytest.raises(NotAllowed, match="four-eyes"):
-        services.annotation_approve(actor=both, annotation=annotation,
-                                    expected_version=annotation.version)
+        services.annotation_approve(
+            actor=both, annotation=annotation, expected_version=annotation.version
+        )
     # An editor who edited it cannot approve it either.
     draft = make_annotation(annotator, segment, words="12 per cent")
-    draft = services.annotation_update(actor=editor, annotation=draft, expected_version=1,
-                                       claim_text="edited by editor")
-    draft = services.annotation_submit(actor=editor, annotation=draft,
-                                       expected_version=draft.version)
+    draft = services.annotation_update(
+        actor=editor, annotation=draft, expected_version=1, claim_text="edited by editor"
+    )
+    draft = services.annotation_submit(
+        actor=editor, annotation=draft, expected_version=draft.version
+    )
     with pytest.raises(NotAllowed, match="four-eyes"):
         services.annotation_approve(actor=editor, annotation=draft, expected_version=draft.version)
-    assert services.annotation_approve(
-        actor=reviewer, annotation=draft, expected_version=draft.version
-    ).status == Status.APPROVED
+    assert (
+        services.annotation_approve(
+            actor=reviewer, annotation=draft, expected_version=draft.version
+        ).status
+        == Status.APPROVED
+    )
 
 
 def test_false_verdict_needs_two_different_reviewers(annotator, reviewer, reviewer2, segment):
     annotation = _in_review(annotator, segment, verdict="false")
-    annotation = services.annotation_approve(actor=reviewer, annotation=annotation,
-                                             expected_version=annotation.version)
+    annotation = services.annotation_approve(
+        actor=reviewer, annotation=annotation, expected_version=annotation.version
+    )
     assert annotation.status == Status.IN_REVIEW
     with pytest.raises(NotAllowed, match="another reviewer"):
-        services.annotation_approve(actor=reviewer, annotation=annotation,
-                                    expected_version=annotation.version)
-    annotation = services.annotation_approve(actor=reviewer2, annotation=annotation,
-                                             expected_version=annotation.version)
+        services.annotation_approve(
+            actor=reviewer, annotation=annotation, expected_version=annotation.version
+        )
+    annotation = services.annotation_approve(
+        actor=reviewer2, annotation=annotation, expected_version=annotation.version
+    )
     assert annotation.status == Status.APPROVED
     assert Review.objects.filter(annotation=annotation, decision="approve").count() == 2
 
 
 def test_approvals_from_an_earlier_round_do_not_count(annotator, reviewer, reviewer2, segment):
     annotation = _in_review(annotator, segment, verdict="false")
-    annotation = services.annotation_approve(actor=reviewer, annotation=annotation,
-                                             expected_version=annotation.version)
+    annotation = services.annotation_approve(
+        actor=reviewer, annotation=annotation, expected_version=annotation.version
+    )
     annotation = services.annotation_request_changes(
-        actor=reviewer2, annotation=annotation, expected_version=annotation.version,
+        actor=reviewer2,
+        annotation=annotation,
+        expected_version=annotation.version,
         comment="add a second source",
     )
-    annotation = services.annotation_submit(actor=annotator, annotation=annotation,
-                                            expected_version=annotation.version)
-    annotation = services.annotation_approve(actor=reviewer2, annotation=annotation,
-                                             expected_version=annotation.version)
+    annotation = services.annotation_submit(
+        actor=annotator, annotation=annotation, expected_version=annotation.version
+    )
+    annotation = services.annotation_approve(
+        actor=reviewer2, annotation=annotation, expected_version=annotation.version
+    )
     assert annotation.status == Status.IN_REVIEW  # one approval in this round, not two
 
 
@@ -194,26 +222,33 @@ def test_request_changes_and_reject_need_a_comment(annotator, reviewer, segment)
 
 def test_reopen_is_for_editors(annotator, reviewer, editor, segment):
     annotation = _in_review(annotator, segment)
-    annotation = services.annotation_reject(actor=reviewer, annotation=annotation,
-                                            expected_version=annotation.version,
-                                            comment="not a claim")
+    annotation = services.annotation_reject(
+        actor=reviewer,
+        annotation=annotation,
+        expected_version=annotation.version,
+        comment="not a claim",
+    )
     for actor in (annotator, reviewer):
         with pytest.raises(NotAllowed, match="editor"):
-            services.annotation_reopen(actor=actor, annotation=annotation,
-                                       expected_version=annotation.version)
-    reopened = services.annotation_reopen(actor=editor, annotation=annotation,
-                                          expected_version=annotation.version, reason="appeal")
+            services.annotation_reopen(
+                actor=actor, annotation=annotation, expected_version=annotation.version
+            )
+    reopened = services.annotation_reopen(
+        actor=editor, annotation=annotation, expected_version=annotation.version, reason="appeal"
+    )
     assert reopened.status == Status.DRAFT
 
 
 def test_citations_change_the_annotation_version(annotator, segment):
     annotation = make_annotation(annotator, segment)
-    citation = services.citation_add(actor=annotator, annotation=annotation, expected_version=1,
-                                     **CITATION)
+    citation = services.citation_add(
+        actor=annotator, annotation=annotation, expected_version=1, **CITATION
+    )
     annotation.refresh_from_db()
     assert annotation.version == 2
-    services.citation_update(actor=annotator, citation=citation, expected_version=2,
-                             stance="context")
+    services.citation_update(
+        actor=annotator, citation=citation, expected_version=2, stance="context"
+    )
     with pytest.raises(Conflict):
         services.citation_remove(actor=annotator, citation=citation, expected_version=2)
     services.citation_remove(actor=annotator, citation=citation, expected_version=3)
@@ -226,8 +261,9 @@ def test_failed_call_writes_nothing(annotator, reviewer, segment):
     annotation = _in_review(annotator, segment)
     events = ledger.count()
     with pytest.raises(NotAllowed):
-        services.annotation_reopen(actor=reviewer, annotation=annotation,
-                                   expected_version=annotation.version)
+        services.annotation_reopen(
+            actor=reviewer, annotation=annotation, expected_version=annotation.version
+        )
     assert ledger.count() == events
     annotation.refresh_from_db()
     assert annotation.status == Status.IN_REVIEW
@@ -236,8 +272,9 @@ def test_failed_call_writes_nothing(annotator, reviewer, segment):
 def test_delete_draft_is_on_the_ledger(annotator, segment):
     annotation = make_annotation(annotator, segment)
     pk = annotation.pk
-    services.annotation_delete(actor=annotator, annotation=annotation, expected_version=1,
-                               reason="duplicate")
+    services.annotation_delete(
+        actor=annotator, annotation=annotation, expected_version=1, reason="duplicate"
+    )
     assert not Annotation.objects.filter(pk=pk).exists()
     assert ledger.history(object_type="annotate.annotation", object_id=pk).last().action == (
         "annotation.delete"
@@ -247,20 +284,27 @@ def test_delete_draft_is_on_the_ledger(annotator, segment):
 def test_history_rebuilds_the_current_state(annotator, reviewer, editor, segment):
     annotation = make_annotation(annotator, segment, words="4.2 million", citations=[CITATION])
     annotation = services.annotation_update(
-        actor=annotator, annotation=annotation, expected_version=annotation.version,
-        verdict="mostly-true", verdict_summary="Close to the audited figure.",
+        actor=annotator,
+        annotation=annotation,
+        expected_version=annotation.version,
+        verdict="mostly-true",
+        verdict_summary="Close to the audited figure.",
     )
-    annotation = services.annotation_submit(actor=annotator, annotation=annotation,
-                                            expected_version=annotation.version)
+    annotation = services.annotation_submit(
+        actor=annotator, annotation=annotation, expected_version=annotation.version
+    )
     annotation = services.annotation_request_changes(
-        actor=reviewer, annotation=annotation, expected_version=annotation.version,
+        actor=reviewer,
+        annotation=annotation,
+        expected_version=annotation.version,
         comment="cite the budget",
     )
-    annotation = services.annotation_update(actor=annotator, annotation=annotation,
-                                            expected_version=annotation.version, start=4,
-                                            end=15)
-    annotation = services.annotation_assign(actor=editor, annotation=annotation, assignee=reviewer,
-                                            expected_version=annotation.version)
+    annotation = services.annotation_update(
+        actor=annotator, annotation=annotation, expected_version=annotation.version, start=4, end=15
+    )
+    annotation = services.annotation_assign(
+        actor=editor, annotation=annotation, assignee=reviewer, expected_version=annotation.version
+    )
     events = list(selectors.annotation_history(annotation))
     assert events[0].action == "annotation.create"
     state, citations = dict(events[0].state), {}
@@ -268,9 +312,7 @@ def test_history_rebuilds_the_current_state(annotator, reviewer, editor, segment
         if event.object_type == "annotate.citation":
             state["version"] = event.state["annotation_version"]
             state["last_edited_by"] = event.state["annotation_last_edited_by"]
-            citation = {
-                k: v for k, v in event.state.items() if not k.startswith("annotation_")
-            }
+            citation = {k: v for k, v in event.state.items() if not k.startswith("annotation_")}
             if event.action == "citation.remove":
                 citations.pop(citation["id"])
             else:
@@ -281,7 +323,5 @@ def test_history_rebuilds_the_current_state(annotator, reviewer, editor, segment
             state[field] = after
     annotation.refresh_from_db()
     assert state == services.annotation_state(annotation)
-    assert citations == {
-        str(c.pk): services.citation_state(c) for c in annotation.citations.all()
-    }
+    assert citations == {str(c.pk): services.citation_state(c) for c in annotation.citations.all()}
     assert list(ledger.verify()) == []

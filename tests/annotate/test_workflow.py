@@ -22,10 +22,16 @@ ACTORS = {
 # Written out by hand from DESIGN.md, independently of workflow.TRANSITIONS.
 ALLOWED = {
     (Action.EDIT, Status.DRAFT): {
-        "author-annotator", "assigned-annotator", "author-editor", "other-editor",
+        "author-annotator",
+        "assigned-annotator",
+        "author-editor",
+        "other-editor",
     },
     (Action.SUBMIT, Status.DRAFT): {
-        "author-annotator", "assigned-annotator", "author-editor", "other-editor",
+        "author-annotator",
+        "assigned-annotator",
+        "author-editor",
+        "other-editor",
     },
     (Action.APPROVE, Status.IN_REVIEW): {"reviewer", "other-editor"},
     (Action.REQUEST_CHANGES, Status.IN_REVIEW): {"reviewer", "other-editor"},
@@ -43,10 +49,7 @@ RESULT = {
 }
 
 CASES = [
-    (action, status, actor_name)
-    for action in Action
-    for status in Status
-    for actor_name in ACTORS
+    (action, status, actor_name) for action in Action for status in Status for actor_name in ACTORS
 ]
 
 

@@ -144,7 +144,9 @@ def liveblog_documents(draw):
 
 
 @pytest.mark.django_db(transaction=False)
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(document=liveblog_documents())
 def test_invariant_holds_for_generated_documents(document):
     result = source_import(data=document.encode("utf-8"), filename="gen.txt", format="liveblog")
@@ -155,4 +157,3 @@ def test_invariant_holds_for_generated_documents(document):
     for segment in segments:
         assert segment.text == text[segment.source_start : segment.source_end]
         assert segment.text == segment.text.strip()
-

@@ -78,8 +78,16 @@ def test_inserted_row_is_detected(chain):
     _raw_sql("UPDATE {table} SET sequence = 1 - sequence WHERE sequence < 0")
     previous = LedgerEvent.objects.get(sequence=2)
     forged = LedgerEvent(
-        sequence=3, recorded_at=previous.recorded_at, actor_label="forger", action="x",
-        object_type="x", object_id="x", scope="x:x", state={}, changes={}, reason="",
+        sequence=3,
+        recorded_at=previous.recorded_at,
+        actor_label="forger",
+        action="x",
+        object_type="x",
+        object_id="x",
+        scope="x:x",
+        state={},
+        changes={},
+        reason="",
         prev_hash=previous.hash,
     )
     forged.hash = ledger.compute_hash(forged)

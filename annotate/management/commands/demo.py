@@ -44,11 +44,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         users = self._users()
-        result = source_import(data=SAMPLE.read_bytes(), actor=users["editor"], filename=SAMPLE.name)
+        result = source_import(
+            data=SAMPLE.read_bytes(), actor=users["editor"], filename=SAMPLE.name
+        )
         verb = "imported" if result.created else "already imported"
         self.stdout.write(
-            f"sample transcript {verb}: {result.transcript.title} "
-            f"({result.segment_count} segments)"
+            f"sample transcript {verb}: {result.transcript.title} ({result.segment_count} segments)"
         )
         self._sample_annotations(result.transcript, users)
 
