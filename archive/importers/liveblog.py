@@ -31,7 +31,9 @@ MAX_LOCATION_LENGTH = 40
 MAX_SPEAKER_WORDS = 12
 
 _HEADER = re.compile(r"(\d{4}):[ \t]+(?=\S)")
-_SNIFF_HEADER = re.compile(rf"^[ \t\ufeff]*(?:{FURNITURE})?(\d{{4}}):[ \t]+\S", re.MULTILINE)
+_SNIFF_HEADER = re.compile(
+    rf"(?:^|(?<=\r))[ \t\ufeff]*(?:{FURNITURE})?(\d{{4}}):[ \t]+\S", re.MULTILINE
+)
 _ABBREVIATIONS = frozenset(
     "Mr. Mrs. Ms. Dr. Prof. St. Jr. Sr. Rev. Gen. Col. Sen. Rep. Gov. Hon. Mt. Ph.D.".split()
 )

@@ -12,7 +12,7 @@ VERSION = "1"
 NOTE = "WebVTT NOTE block"
 OUTSIDE_CUE = "text outside any subtitle cue"
 
-_SIGNATURE = re.compile(rf"{BOM}?WEBVTT(?:[ \t]|$)", re.MULTILINE)
+_SIGNATURE = re.compile(rf"{BOM}?WEBVTT(?=[ \t\r\n]|\Z)")
 _NOTE = re.compile(r"NOTE(?:[ \t]|$)")
 _SILENT_BLOCKS = re.compile(r"(?:STYLE|REGION)[ \t]*$")
 
