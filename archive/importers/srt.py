@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .base import BOM, DroppedSpan, ParsedDocument, ParsedSegment, no_segments
-from .subtitles import TIMING, Block, blocks, cue_clock, cue_segments
+from .base import DroppedSpan, ParsedDocument, ParsedSegment, no_segments
+from .subtitles import TIMING, Block, blocks, cue_clock, cue_segments, timing_index
 
 NAME = "srt"
 VERSION = "1"
 OUTSIDE_CUE = "text outside any subtitle cue"
 
-_CUE_NUMBER = re.compile(r"\d+\Z")
+_CUE_NUMBER = re.compile(r"\d+$")
 
 
 def sniff(text: str) -> bool:
@@ -29,7 +29,7 @@ def parse(text: str) -> ParsedDocument:
     dropped: list[DroppedSpan] = []
     previous_was_cue = False
     for block in _cue_blocks(text):
-        timing = next((i for i, span in enumerate(block[:2]) if _is_timing(text, span)), None)
+        timing = timing_index(text, block)
         if timing is None:
             if len(block) == 1 and _is_number(text, block[0]):
                 continue
@@ -69,4 +69,4 @@ def _is_timing(text: str, span: tuple[int, int]) -> bool:
 
 
 def _is_number(text: str, span: tuple[int, int]) -> bool:
-    return _CUE_NUMBER.match(text[span[0] : span[1]].lstrip(BOM)) is not None
+    return _CUE_NUMBER.match(text, *span) is not None

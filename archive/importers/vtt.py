@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .base import BOM, DroppedSpan, ParsedDocument, ParsedSegment, no_segments
-from .subtitles import TIMING, Block, blocks, cue_clock, cue_segments
+from .subtitles import Block, blocks, cue_clock, cue_segments, timing_index
 
 NAME = "vtt"
 VERSION = "1"
@@ -30,7 +30,7 @@ def parse(text: str) -> ParsedDocument:
     has_header = bool(all_blocks) and sniff(_line(text, all_blocks[0][0]))
     for block in all_blocks[1:] if has_header else all_blocks:
         first = _line(text, block[0])
-        timing = next((i for i, span in enumerate(block[:2]) if TIMING.match(text, *span)), None)
+        timing = timing_index(text, block)
         if timing is not None:
             cue_lines = block[timing + 1 :]
             if cue_lines:
