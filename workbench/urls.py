@@ -1,10 +1,20 @@
 """Top-level URLs: the admin (the annotating UI) and the REST API."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("annotate.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+# JSON errors under /api/, Django's pages elsewhere.
+handler400 = "annotate.api.errors.bad_request"
+handler403 = "annotate.api.errors.permission_denied"
+handler404 = "annotate.api.errors.not_found"
+handler500 = "annotate.api.errors.server_error"

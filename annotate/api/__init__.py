@@ -1,0 +1,1 @@
+"""The REST API (``/api/v1/``): thin views over the selectors and services."""

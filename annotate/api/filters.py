@@ -1,0 +1,121 @@
+"""Query-string filters for the list endpoints (django-filter; invalid values give 400)."""
+
+from __future__ import annotations
+
+import re
+
+import django_filters as filters
+from django.db.models import Q
+from rest_framework.exceptions import ValidationError
+
+from annotate.models import Annotation, Citation, Stance, Status, Verdict
+from archive.models import Segment, Source, Transcript
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class SourceFilter(filters.FilterSet):
+    sha256 = filters.CharFilter(help_text="SHA-256 of the exact bytes (hex).")
+    imported_since = filters.IsoDateTimeFilter(field_name="imported_at", lookup_expr="gte")
+
+    class Meta:
+        model = Source
+        fields = ["sha256", "imported_since"]
+
+
+class TranscriptFilter(filters.FilterSet):
+    source = filters.UUIDFilter(field_name="source_id")
+    format = filters.CharFilter()
+
+    class Meta:
+        model = Transcript
+        fields = ["source", "format"]
+
+
+class SegmentFilter(filters.FilterSet):
+    transcript = filters.UUIDFilter(field_name="transcript_id")
+    speaker = filters.CharFilter(
+        lookup_expr="iexact", help_text="Speaker as written (case-insensitive)."
+    )
+    location = filters.CharFilter(lookup_expr="iexact")
+    clock_from = filters.CharFilter(
+        method="filter_clock", help_text="HH:MM: segments at or after this clock time."
+    )
+    clock_to = filters.CharFilter(
+        method="filter_clock", help_text="HH:MM: segments at or before this clock time."
+    )
+    q = filters.CharFilter(
+        method="filter_text", help_text="Text search: segments whose text contains every word."
+    )
+
+    class Meta:
+        model = Segment
+        fields = ["transcript", "speaker", "location", "clock_from", "clock_to", "q"]
+
+    def filter_clock(self, queryset, name, value):
+        if not _HHMM.match(value):
+            raise ValidationError({name: ["use HH:MM, e.g. 17:03"]})
+        lookup = "gte" if name == "clock_from" else "lte"
+        return queryset.exclude(clock_normalised="").filter(
+            **{f"clock_normalised__{lookup}": value}
+        )
+
+    def filter_text(self, queryset, name, value):
+        condition = Q()
+        for word in value.split()[:20]:
+            condition &= Q(text__icontains=word)
+        return queryset.filter(condition)
+
+
+class UsernameFilter(filters.CharFilter):
+    """A username; ``none`` means no user (for the assignee)."""
+
+    def __init__(self, *args, allow_none: bool = False, **kwargs):
+        self.allow_none = allow_none
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        if self.allow_none and value == "none":
+            return qs.filter(**{f"{self.field_name}__isnull": True})
+        return qs.filter(**{f"{self.field_name}__username": value})
+
+
+class AnnotationFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Status.choices)
+    verdict = filters.MultipleChoiceFilter(choices=[("", "none"), *Verdict.choices])
+    claim_type = filters.CharFilter(field_name="claim_type__slug")
+    transcript = filters.UUIDFilter(field_name="segment__transcript_id")
+    segment = filters.UUIDFilter(field_name="segment_id")
+    speaker = filters.CharFilter(field_name="segment__speaker", lookup_expr="iexact")
+    creator = UsernameFilter(field_name="created_by", help_text="Username of the creator.")
+    assignee = UsernameFilter(
+        field_name="assignee", allow_none=True, help_text="Username of the assignee, or none."
+    )
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time."
+    )
+
+    class Meta:
+        model = Annotation
+        fields = [
+            "status",
+            "verdict",
+            "claim_type",
+            "transcript",
+            "segment",
+            "speaker",
+            "creator",
+            "assignee",
+            "updated_since",
+        ]
+
+
+class CitationFilter(filters.FilterSet):
+    annotation = filters.UUIDFilter(field_name="annotation_id")
+    stance = filters.ChoiceFilter(choices=Stance.choices)
+
+    class Meta:
+        model = Citation
+        fields = ["annotation", "stance"]

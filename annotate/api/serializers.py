@@ -1,0 +1,334 @@
+"""Serializers: read shapes (never query: the selectors load what they need) and strict
+input shapes (unknown fields and wrong JSON types are refused, not ignored).
+
+Input serializers only parse; the views hand the parsed values to a service.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from annotate.models import Stance, Status, Verdict
+from archive.importers.registry import FORMATS
+
+# ---------------------------------------------------------------- strict input
+
+
+class StrictInput(serializers.Serializer):
+    """Refuses fields it does not know, so a typo never passes silently."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            known = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(str(key) for key in data if key not in known)
+            if unknown:
+                raise serializers.ValidationError({key: ["unknown field"] for key in unknown})
+        return super().to_internal_value(data)
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string, not a number or boolean coerced into one."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON whole number, not a string or a float that looks like one."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+def _username(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+@extend_schema_field({"type": "string", "description": "Username."})
+class UsernameField(serializers.Field):
+    """A user shown by username (the relation is loaded by the selector)."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return _username(value)
+
+
+@extend_schema_field({"type": "string", "nullable": True, "description": "Username, or null."})
+class OptionalUsernameField(UsernameField):
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, **kwargs)
+
+
+# ---------------------------------------------------------------- errors (for the schema)
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable, machine-readable error code.")
+    message = serializers.CharField(help_text="What is wrong, for people.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Field name: messages about that field (empty when not about a field).",
+    )
+    current_version = serializers.IntegerField(
+        required=False, help_text="412 only: the object's current version."
+    )
+    changed_by = serializers.CharField(required=False, help_text="412 only: who changed it last.")
+    changed_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="412 only: when it was changed last."
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()
+
+
+# ---------------------------------------------------------------- archive (read)
+
+
+class SourceSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    filename = serializers.CharField(read_only=True)
+    origin_url = serializers.CharField(read_only=True)
+    media_type = serializers.CharField(read_only=True)
+    encoding = serializers.CharField(read_only=True)
+    retrieved_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    imported_at = serializers.DateTimeField(read_only=True)
+    imported_by = OptionalUsernameField()
+    importer = serializers.CharField(read_only=True)
+    sha256 = serializers.CharField(read_only=True)
+    size = serializers.IntegerField(read_only=True)
+
+
+class SourceDetailSerializer(SourceSerializer):
+    text = serializers.CharField(
+        read_only=True, help_text="The decoded text; segments and selectors are spans of it."
+    )
+
+
+class SourceUploadSerializer(StrictInput):
+    file = serializers.FileField(help_text="The document, as received (bytes are kept exactly).")
+    format = serializers.ChoiceField(choices=("auto", *FORMATS), default="auto")
+    origin_url = serializers.URLField(required=False, allow_blank=True, default="")
+    encoding = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
+    retrieved_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class TranscriptSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    source = serializers.UUIDField(source="source_id", read_only=True)
+    title = serializers.CharField(read_only=True)
+    event_date = serializers.DateField(read_only=True, allow_null=True)
+    format = serializers.CharField(read_only=True)
+    segment_count = serializers.IntegerField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class DroppedSpanSerializer(serializers.Serializer):
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    reason = serializers.CharField()
+
+
+class SourceImportSerializer(serializers.Serializer):
+    created = serializers.BooleanField(help_text="False when these exact bytes were imported before.")
+    source = SourceSerializer()
+    transcript = TranscriptSerializer(allow_null=True)
+    segment_count = serializers.IntegerField()
+    dropped = DroppedSpanSerializer(many=True)
+
+
+class SegmentSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    transcript = serializers.UUIDField(source="transcript_id", read_only=True)
+    ordinal = serializers.IntegerField(read_only=True)
+    clock = serializers.CharField(read_only=True)
+    clock_normalised = serializers.CharField(read_only=True)
+    location = serializers.CharField(read_only=True)
+    speaker = serializers.CharField(read_only=True)
+    speaker_role = serializers.CharField(read_only=True)
+    text = serializers.CharField(read_only=True)
+    source_start = serializers.IntegerField(read_only=True)
+    source_end = serializers.IntegerField(read_only=True)
+
+
+# ---------------------------------------------------------------- taxonomy
+
+
+class ClaimTypeSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    slug = serializers.SlugField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    checkable = serializers.BooleanField(read_only=True)
+
+
+class ClaimTypeCreateSerializer(StrictInput):
+    slug = serializers.SlugField(max_length=40)
+    name = StrictCharField(max_length=100)
+    description = StrictCharField(required=False, allow_blank=True, default="", max_length=5000)
+    checkable = StrictBooleanField(required=False, default=True)
+    reason = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ClaimTypeUpdateSerializer(StrictInput):
+    name = StrictCharField(required=False, max_length=100)
+    description = StrictCharField(required=False, allow_blank=True, max_length=5000)
+    checkable = StrictBooleanField(required=False)
+    reason = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+# ---------------------------------------------------------------- citations
+
+
+class CitationSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    annotation = serializers.UUIDField(source="annotation_id", read_only=True)
+    url = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    publisher = serializers.CharField(read_only=True)
+    published_on = serializers.DateField(read_only=True, allow_null=True)
+    accessed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    archived_url = serializers.CharField(read_only=True)
+    excerpt = serializers.CharField(read_only=True)
+    stance = serializers.ChoiceField(choices=Stance.choices, read_only=True)
+    added_by = UsernameField()
+    added_at = serializers.DateTimeField(read_only=True)
+
+
+class CitationFieldsInput(StrictInput):
+    """The citation's own fields; the service checks URLs and lengths again."""
+
+    url = StrictCharField(max_length=2000)
+    title = StrictCharField(required=False, allow_blank=True, max_length=500)
+    publisher = StrictCharField(required=False, allow_blank=True, max_length=300)
+    published_on = serializers.DateField(required=False, allow_null=True)
+    accessed_at = serializers.DateTimeField(required=False, allow_null=True)
+    archived_url = StrictCharField(required=False, allow_blank=True, max_length=2000)
+    excerpt = StrictCharField(required=False, allow_blank=True, max_length=100_000)
+    stance = serializers.ChoiceField(choices=Stance.choices, required=False)
+
+
+class CitationCreateSerializer(CitationFieldsInput):
+    annotation = serializers.UUIDField(help_text="The annotation this citation supports.")
+    reason = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class CitationUpdateSerializer(CitationFieldsInput):
+    url = StrictCharField(required=False, max_length=2000)
+    reason = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+# ---------------------------------------------------------------- annotations
+
+
+class ReviewSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    decision = serializers.CharField(read_only=True)
+    comment = serializers.CharField(read_only=True)
+    annotation_version = serializers.IntegerField(read_only=True)
+    review_round = serializers.IntegerField(read_only=True)
+    reviewer = UsernameField()
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class AnnotationSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    segment = serializers.UUIDField(source="segment_id", read_only=True)
+    transcript = serializers.UUIDField(source="segment.transcript_id", read_only=True)
+    start = serializers.IntegerField(read_only=True)
+    end = serializers.IntegerField(read_only=True)
+    quote = serializers.CharField(read_only=True)
+    prefix = serializers.CharField(read_only=True)
+    suffix = serializers.CharField(read_only=True)
+    claim_type = serializers.SlugField(source="claim_type.slug", read_only=True)
+    claim_text = serializers.CharField(read_only=True)
+    verdict = serializers.ChoiceField(
+        choices=[("", "none"), *Verdict.choices], read_only=True
+    )
+    verdict_summary = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=Status.choices, read_only=True)
+    created_by = UsernameField()
+    last_edited_by = UsernameField()
+    assignee = OptionalUsernameField()
+    version = serializers.IntegerField(read_only=True, help_text="Also sent as the ETag.")
+    review_round = serializers.IntegerField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    citations = CitationSerializer(many=True, read_only=True)
+    reviews = ReviewSerializer(many=True, read_only=True)
+
+
+_VERDICT_INPUT = [("", "none"), *Verdict.choices]
+
+
+class AnnotationCreateSerializer(StrictInput):
+    segment = serializers.UUIDField()
+    start = StrictIntegerField(min_value=0, help_text="Offset into the segment text.")
+    end = StrictIntegerField(min_value=1, help_text="Offset into the segment text (exclusive).")
+    quote = StrictCharField(
+        required=False, trim_whitespace=False, help_text="If given, must equal the text at the span."
+    )
+    claim_type = serializers.SlugField(help_text="A claim type slug, e.g. quantity.")
+    claim_text = StrictCharField(required=False, allow_blank=True, default="", max_length=10_000)
+    verdict = serializers.ChoiceField(choices=_VERDICT_INPUT, required=False, default="")
+    verdict_summary = StrictCharField(
+        required=False, allow_blank=True, default="", max_length=10_000
+    )
+    citations = CitationFieldsInput(many=True, required=False, default=list, max_length=100)
+    reason = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class AnnotationUpdateSerializer(StrictInput):
+    start = StrictIntegerField(required=False, min_value=0)
+    end = StrictIntegerField(required=False, min_value=1)
+    quote = StrictCharField(required=False, trim_whitespace=False)
+    claim_type = serializers.SlugField(required=False)
+    claim_text = StrictCharField(required=False, allow_blank=True, max_length=10_000)
+    verdict = serializers.ChoiceField(choices=_VERDICT_INPUT, required=False)
+    verdict_summary = StrictCharField(required=False, allow_blank=True, max_length=10_000)
+    reason = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class AssignSerializer(StrictInput):
+    assignee = StrictCharField(allow_null=True, max_length=150, help_text="A username, or null.")
+    reason = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class TransitionSerializer(StrictInput):
+    comment = StrictCharField(
+        required=False, allow_blank=True, default="", max_length=10_000,
+        help_text="Required to request changes or reject.",
+    )
+    reason = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class LedgerEventSerializer(serializers.Serializer):
+    sequence = serializers.IntegerField(read_only=True)
+    recorded_at = serializers.DateTimeField(read_only=True)
+    actor = serializers.CharField(source="actor_label", read_only=True)
+    action = serializers.CharField(read_only=True)
+    object_type = serializers.CharField(read_only=True)
+    object_id = serializers.CharField(read_only=True)
+    state = serializers.JSONField(read_only=True)
+    changes = serializers.JSONField(read_only=True)
+    reason = serializers.CharField(read_only=True)
+    hash = serializers.CharField(read_only=True)

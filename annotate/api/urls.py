@@ -1,0 +1,17 @@
+"""``/api/v1/`` routes."""
+
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("transcripts", views.TranscriptViewSet, basename="transcript")
+router.register("segments", views.SegmentViewSet, basename="segment")
+router.register("claim-types", views.ClaimTypeViewSet, basename="claim-type")
+router.register("annotations", views.AnnotationViewSet, basename="annotation")
+router.register("citations", views.CitationViewSet, basename="citation")
+
+app_name = "api"
+urlpatterns = router.urls

@@ -1,0 +1,622 @@
+"""API views: parse the request, call one selector or service, format the answer.
+
+No rule lives here. Reads come from :mod:`annotate.selectors`; every write is one
+call to :mod:`annotate.services` (or :func:`archive.services.source_import`), which
+raise domain errors that :mod:`annotate.api.errors` turns into JSON.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils.http import http_date
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import get_object_or_404
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from annotate import selectors, services
+from annotate.errors import Conflict, InvalidInput
+from annotate.models import Annotation, Citation, ClaimType
+from annotate.roles import Role
+from annotate.workflow import Action
+from archive.models import Segment
+from archive.services import source_import
+
+from . import serializers as s
+from . import webannotation
+from .errors import PayloadTooLarge, PreconditionRequired
+from .filters import (
+    AnnotationFilter,
+    CitationFilter,
+    SegmentFilter,
+    SourceFilter,
+    TranscriptFilter,
+)
+from .pagination import KeysetPagination
+from .permissions import TeamMember
+from .renderers import JSONLDRenderer, PlainJSONLDRenderer
+from .schema import ClaimtrailAutoSchema
+
+# ---------------------------------------------------------------- shared
+
+
+def if_match_version(request) -> int:
+    """The version named by ``If-Match`` (``"3"``, ``W/"3"`` or ``3``); 428 when missing.
+
+    A value that is not a version can match nothing, so it is passed on as -1 and
+    the service answers 412 with the current version.
+    """
+    raw = request.headers.get("If-Match", "").strip()
+    if not raw or raw == "*":
+        raise PreconditionRequired()
+    first = raw.split(",")[0].strip()
+    if first.startswith("W/"):
+        first = first[2:]
+    try:
+        version = int(first.strip('"'))
+    except ValueError:
+        return -1
+    return version if version >= 0 else -1
+
+
+def if_match_raw(request) -> str:
+    raw = request.headers.get("If-Match", "").strip()
+    if not raw or raw == "*":
+        raise PreconditionRequired()
+    first = raw.split(",")[0].strip()
+    return (first[2:] if first.startswith("W/") else first).strip('"')
+
+
+def _with_etag(response: Response, version) -> Response:
+    response["ETag"] = f'"{version}"'
+    return response
+
+
+class ApiViewSet(viewsets.GenericViewSet):
+    """Deny by default; JSON in and out; cursor pages over an immutable ordering."""
+
+    permission_classes = [TeamMember]
+    pagination_class = KeysetPagination
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
+    filter_backends = [DjangoFilterBackend]
+    schema = ClaimtrailAutoSchema()
+    cursor_ordering: tuple[str, ...] = ("id",)
+    if_match_actions: tuple[str, ...] = ()
+    sends_etag = False
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.get_object()).data)
+
+
+def _ro(serializer, many_label: str):
+    return extend_schema_view(
+        list=extend_schema(summary=f"List {many_label}"),
+        retrieve=extend_schema(summary=f"Read one of the {many_label}"),
+    )
+
+
+# ---------------------------------------------------------------- archive
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List sources (without their text)"),
+    retrieve=extend_schema(summary="Read a source, with its decoded text"),
+)
+class SourceViewSet(mixins.ListModelMixin, ApiViewSet):
+    """Documents as received. Editors upload new ones; the exact bytes are kept."""
+
+    serializer_class = s.SourceSerializer
+    filterset_class = SourceFilter
+    cursor_ordering = ("imported_at", "id")
+    write_roles = frozenset({Role.EDITOR})
+    parser_classes = [MultiPartParser]
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return selectors.source_detail()
+        return selectors.source_list()
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return s.SourceDetailSerializer
+        if self.action == "create":
+            return s.SourceUploadSerializer
+        return s.SourceSerializer
+
+    @extend_schema(
+        summary="Import a document (multipart upload)",
+        description="Parses the file with the same importers and errors as `import_transcript`. "
+        "Uploading bytes that are already stored answers 200 with the existing source.",
+        request={"multipart/form-data": s.SourceUploadSerializer},
+        responses={201: s.SourceImportSerializer, 200: s.SourceImportSerializer},
+    )
+    def create(self, request):
+        form = s.SourceUploadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        values = form.validated_data
+        upload = values["file"]
+        if upload.size > settings.CLAIMTRAIL_IMPORT_MAX_BYTES:
+            raise PayloadTooLarge(
+                f"the file is {upload.size} bytes; the limit is "
+                f"{settings.CLAIMTRAIL_IMPORT_MAX_BYTES} bytes"
+            )
+        result = source_import(
+            data=upload.read(),
+            actor=request.user,
+            filename=upload.name or "",
+            format=values["format"],
+            encoding=values["encoding"] or None,
+            origin_url=values["origin_url"],
+            retrieved_at=values["retrieved_at"],
+            reason=values["reason"],
+        )
+        body = s.SourceImportSerializer(
+            {
+                "created": result.created,
+                "source": result.source,
+                "transcript": result.transcript,
+                "segment_count": result.segment_count,
+                "dropped": result.dropped,
+            }
+        ).data
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        response = Response(body, status=code)
+        response["Location"] = request.build_absolute_uri(f"{result.source.pk}/")
+        return response
+
+
+@_ro(s.TranscriptSerializer, "transcripts")
+class TranscriptViewSet(mixins.ListModelMixin, ApiViewSet):
+    serializer_class = s.TranscriptSerializer
+    filterset_class = TranscriptFilter
+    cursor_ordering = ("created_at", "id")
+
+    def get_queryset(self):
+        return selectors.transcript_list()
+
+
+@_ro(s.SegmentSerializer, "segments")
+class SegmentViewSet(mixins.ListModelMixin, ApiViewSet):
+    """Blocks of speech, in transcript and reading order. Read-only: the archive never changes."""
+
+    serializer_class = s.SegmentSerializer
+    filterset_class = SegmentFilter
+    cursor_ordering = ("transcript_id", "ordinal")
+
+    def get_queryset(self):
+        return selectors.segment_list()
+
+
+# ---------------------------------------------------------------- taxonomy
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List claim types"),
+    retrieve=extend_schema(summary="Read a claim type"),
+)
+class ClaimTypeViewSet(mixins.ListModelMixin, ApiViewSet):
+    """The claim-type taxonomy: every member reads it, editors change it."""
+
+    serializer_class = s.ClaimTypeSerializer
+    lookup_field = "slug"
+    cursor_ordering = ("slug",)
+    write_roles = frozenset({Role.EDITOR})
+    if_match_actions = ("partial_update",)
+    sends_etag = True
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.claim_type_list()
+
+    def retrieve(self, request, *args, **kwargs):
+        claim_type = self.get_object()
+        response = Response(s.ClaimTypeSerializer(claim_type).data)
+        return _with_etag(response, services.claim_type_fingerprint(claim_type))
+
+    @extend_schema(
+        summary="Add a claim type (editors)",
+        request=s.ClaimTypeCreateSerializer,
+        responses={201: s.ClaimTypeSerializer},
+    )
+    def create(self, request):
+        form = s.ClaimTypeCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        claim_type = services.claim_type_create(actor=request.user, **form.validated_data)
+        response = Response(s.ClaimTypeSerializer(claim_type).data, status=201)
+        response["Location"] = request.build_absolute_uri(f"{claim_type.slug}/")
+        return _with_etag(response, services.claim_type_fingerprint(claim_type))
+
+    @extend_schema(
+        summary="Change a claim type (editors; needs If-Match)",
+        request=s.ClaimTypeUpdateSerializer,
+        responses={200: s.ClaimTypeSerializer},
+    )
+    def partial_update(self, request, slug=None):
+        claim_type = get_object_or_404(ClaimType.objects.all(), slug=slug)
+        expected = if_match_raw(request)
+        form = s.ClaimTypeUpdateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        values = dict(form.validated_data)
+        try:
+            claim_type = services.claim_type_update(
+                actor=request.user,
+                claim_type=claim_type,
+                expected_fingerprint=expected,
+                reason=values.pop("reason", ""),
+                **values,
+            )
+        except Conflict as error:
+            error.etag = f'"{services.claim_type_fingerprint(ClaimType.objects.get(pk=claim_type.pk))}"'
+            raise
+        response = Response(s.ClaimTypeSerializer(claim_type).data)
+        return _with_etag(response, services.claim_type_fingerprint(claim_type))
+
+
+# ---------------------------------------------------------------- annotations
+
+
+_LD = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+_LD_ONE = OpenApiResponse(OpenApiTypes.OBJECT, description="A W3C Web Annotation (JSON-LD).")
+_LD_PAGE = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="An AnnotationCollection embedding its first page, or an AnnotationPage.",
+)
+_ANNOTATION_ONE = {
+    (200, "application/json"): s.AnnotationSerializer,
+    (200, _LD): _LD_ONE,
+    (200, "application/ld+json"): _LD_ONE,
+}
+_TRANSITION_DOC = {
+    Action.SUBMIT: "Send a draft to review (its author, assignee or an editor; needs a verdict).",
+    Action.APPROVE: "Approve (reviewers; never your own work; false/mostly-false need two).",
+    Action.REQUEST_CHANGES: "Send back to draft with a comment (reviewers).",
+    Action.REJECT: "Reject with a comment (reviewers).",
+    Action.REOPEN: "Send an approved or rejected annotation back to draft (editors).",
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List annotations (oldest first; cursor pages)",
+        responses={
+            (200, "application/json"): s.AnnotationSerializer(many=True),
+            (200, _LD): _LD_PAGE,
+            (200, "application/ld+json"): _LD_PAGE,
+        },
+    ),
+    retrieve=extend_schema(summary="Read an annotation", responses=_ANNOTATION_ONE),
+)
+class AnnotationViewSet(mixins.ListModelMixin, ApiViewSet):
+    """Annotations with their citations and reviews. Ask for ``application/ld+json``
+    (profile ``http://www.w3.org/ns/anno.jsonld``) to get W3C Web Annotations."""
+
+    serializer_class = s.AnnotationSerializer
+    filterset_class = AnnotationFilter
+    renderer_classes = [JSONRenderer, JSONLDRenderer, PlainJSONLDRenderer]
+    cursor_ordering = ("created_at", "id")
+    if_match_actions = (
+        "partial_update",
+        "destroy",
+        "assign",
+        "submit",
+        "approve",
+        "request_changes",
+        "reject",
+        "reopen",
+    )
+    sends_etag = True
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.annotation_list()
+
+    # ------------------------------------------------------------ helpers
+
+    def _wants_ld(self) -> bool:
+        renderer = getattr(self.request, "accepted_renderer", None)
+        return getattr(renderer, "format", "") == JSONLDRenderer.format
+
+    def _base_url(self) -> str:
+        return self.request.build_absolute_uri("/")
+
+    def _answer(self, annotation: Annotation, code: int = 200) -> Response:
+        """The annotation as stored now, with its version as ETag."""
+        fresh = selectors.annotation_list().get(pk=annotation.pk)
+        if self._wants_ld():
+            body = webannotation.annotation(fresh, base_url=self._base_url())
+        else:
+            body = s.AnnotationSerializer(fresh).data
+        return _with_etag(Response(body, status=code), fresh.version)
+
+    def _target(self) -> Annotation:
+        return get_object_or_404(Annotation.objects.all(), pk=self.kwargs["pk"])
+
+    # ------------------------------------------------------------ reads
+
+    def list(self, request, *args, **kwargs):
+        if not self._wants_ld():
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        rows = self.paginate_queryset(queryset)
+        paginator = self.paginator
+        collection_url = _without(request.build_absolute_uri(), ("cursor", "page_size"))
+        if request.query_params.get(paginator.cursor_query_param):
+            document = webannotation.page(
+                rows,
+                base_url=self._base_url(),
+                page_url=request.build_absolute_uri(),
+                collection_url=collection_url,
+                next_url=paginator.get_next_link(),
+                prev_url=paginator.get_previous_link(),
+            )
+        else:
+            document = webannotation.first_page(
+                rows,
+                base_url=self._base_url(),
+                collection_url=collection_url,
+                total=queryset.count() if paginator.more_after else len(rows),
+                next_url=paginator.get_next_link(),
+            )
+        return Response(document)
+
+    def retrieve(self, request, *args, **kwargs):
+        annotation = self.get_object()
+        if self._wants_ld():
+            body = webannotation.annotation(annotation, base_url=self._base_url())
+        else:
+            body = s.AnnotationSerializer(annotation).data
+        response = _with_etag(Response(body), annotation.version)
+        if annotation.updated_at:
+            response["Last-Modified"] = http_date(annotation.updated_at.timestamp())
+        return response
+
+    @extend_schema(
+        summary="History of an annotation and its citations (ledger events, oldest first)",
+        responses={200: s.LedgerEventSerializer(many=True)},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer], filter_backends=[])
+    def history(self, request, pk=None):
+        annotation = self._target()
+        events = selectors.annotation_history(annotation)
+        paginator = KeysetPagination()
+        paginator.ordering_override = ("sequence",)
+        rows = paginator.paginate_queryset(events, request, view=SimpleNamespace())
+        data = s.LedgerEventSerializer(rows, many=True).data
+        return paginator.get_paginated_response(data)
+
+    # ------------------------------------------------------------ writes
+
+    @extend_schema(
+        summary="Create a draft annotation (annotators, editors)",
+        request=s.AnnotationCreateSerializer,
+        responses={201: s.AnnotationSerializer},
+    )
+    def create(self, request):
+        form = s.AnnotationCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        values = dict(form.validated_data)
+        segment = Segment.objects.filter(pk=values.pop("segment")).first()
+        if segment is None:
+            raise InvalidInput("no such segment", fields={"segment": ["does not exist"]})
+        annotation = services.annotation_create(actor=request.user, segment=segment, **values)
+        response = self._answer(annotation, status.HTTP_201_CREATED)
+        response["Location"] = request.build_absolute_uri(f"{annotation.pk}/")
+        return response
+
+    @extend_schema(
+        summary="Change a draft (needs If-Match)",
+        request=s.AnnotationUpdateSerializer,
+        responses={200: s.AnnotationSerializer},
+    )
+    def partial_update(self, request, pk=None):
+        annotation = self._target()
+        expected = if_match_version(request)
+        form = s.AnnotationUpdateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        values = dict(form.validated_data)
+        annotation = services.annotation_update(
+            actor=request.user,
+            annotation=annotation,
+            expected_version=expected,
+            reason=values.pop("reason", ""),
+            **values,
+        )
+        return self._answer(annotation)
+
+    @extend_schema(summary="Delete a draft that was never reviewed (needs If-Match)")
+    def destroy(self, request, pk=None):
+        annotation = self._target()
+        services.annotation_delete(
+            actor=request.user, annotation=annotation, expected_version=if_match_version(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Assign to a team member, or to nobody (editors, reviewers; needs If-Match)",
+        request=s.AssignSerializer,
+        responses=_ANNOTATION_ONE,
+    )
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        annotation = self._target()
+        expected = if_match_version(request)
+        form = s.AssignSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        username = form.validated_data["assignee"]
+        assignee = None
+        if username is not None:
+            assignee = get_user_model().objects.filter(username=username, is_active=True).first()
+            if assignee is None:
+                raise InvalidInput(f"no user named {username!r}", fields={"assignee": ["unknown"]})
+        annotation = services.annotation_assign(
+            actor=request.user,
+            annotation=annotation,
+            assignee=assignee,
+            expected_version=expected,
+            reason=form.validated_data["reason"],
+        )
+        return self._answer(annotation)
+
+    def _transition(self, request, verb: Action) -> Response:
+        annotation = self._target()
+        expected = if_match_version(request)
+        form = s.TransitionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        annotation = services.TRANSITION_SERVICES[verb](
+            actor=request.user,
+            annotation=annotation,
+            expected_version=expected,
+            comment=form.validated_data["comment"],
+            reason=form.validated_data["reason"],
+        )
+        return self._answer(annotation)
+
+    def _transition_schema(verb: Action):  # noqa: N805 - a decorator factory used in the body
+        return extend_schema(
+            summary=_TRANSITION_DOC[verb] + " Needs If-Match.",
+            request=s.TransitionSerializer,
+            responses=_ANNOTATION_ONE,
+        )
+
+    @_transition_schema(Action.SUBMIT)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._transition(request, Action.SUBMIT)
+
+    @_transition_schema(Action.APPROVE)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._transition(request, Action.APPROVE)
+
+    @_transition_schema(Action.REQUEST_CHANGES)
+    @action(detail=True, methods=["post"], url_path="request-changes")
+    def request_changes(self, request, pk=None):
+        return self._transition(request, Action.REQUEST_CHANGES)
+
+    @_transition_schema(Action.REJECT)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._transition(request, Action.REJECT)
+
+    @_transition_schema(Action.REOPEN)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._transition(request, Action.REOPEN)
+
+
+def _without(url: str, params: tuple[str, ...]) -> str:
+    from rest_framework.utils.urls import remove_query_param
+
+    for name in params:
+        url = remove_query_param(url, name)
+    return url
+
+
+# ---------------------------------------------------------------- citations
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List citations"),
+    retrieve=extend_schema(summary="Read a citation (ETag: its annotation's version)"),
+)
+class CitationViewSet(mixins.ListModelMixin, ApiViewSet):
+    """Evidence for annotations. Every change needs If-Match with the annotation's version."""
+
+    serializer_class = s.CitationSerializer
+    filterset_class = CitationFilter
+    cursor_ordering = ("added_at", "id")
+    if_match_actions = ("create", "partial_update", "destroy")
+    sends_etag = True
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.citation_list()
+
+    def retrieve(self, request, *args, **kwargs):
+        citation = self.get_object()
+        response = Response(s.CitationSerializer(citation).data)
+        return _with_etag(response, citation.annotation.version)
+
+    def _answer(self, citation: Citation, code: int = 200) -> Response:
+        fresh = selectors.citation_list().get(pk=citation.pk)
+        response = Response(s.CitationSerializer(fresh).data, status=code)
+        return _with_etag(response, fresh.annotation.version)
+
+    @extend_schema(
+        summary="Add a citation to a draft (If-Match: the annotation's version)",
+        request=s.CitationCreateSerializer,
+        responses={201: s.CitationSerializer},
+    )
+    def create(self, request):
+        expected = if_match_version(request)
+        form = s.CitationCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        values = dict(form.validated_data)
+        annotation = Annotation.objects.filter(pk=values.pop("annotation")).first()
+        if annotation is None:
+            raise InvalidInput("no such annotation", fields={"annotation": ["does not exist"]})
+        citation = services.citation_add(
+            actor=request.user,
+            annotation=annotation,
+            expected_version=expected,
+            reason=values.pop("reason", ""),
+            **values,
+        )
+        response = self._answer(citation, status.HTTP_201_CREATED)
+        response["Location"] = request.build_absolute_uri(f"{citation.pk}/")
+        return response
+
+    @extend_schema(
+        summary="Change a citation of a draft (If-Match: the annotation's version)",
+        request=s.CitationUpdateSerializer,
+        responses={200: s.CitationSerializer},
+    )
+    def partial_update(self, request, pk=None):
+        citation = get_object_or_404(Citation.objects.all(), pk=pk)
+        expected = if_match_version(request)
+        form = s.CitationUpdateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        values = dict(form.validated_data)
+        citation = services.citation_update(
+            actor=request.user,
+            citation=citation,
+            expected_version=expected,
+            reason=values.pop("reason", ""),
+            **values,
+        )
+        return self._answer(citation)
+
+    @extend_schema(summary="Remove a citation from a draft (If-Match: the annotation's version)")
+    def destroy(self, request, pk=None):
+        citation = get_object_or_404(Citation.objects.all(), pk=pk)
+        services.citation_remove(
+            actor=request.user, citation=citation, expected_version=if_match_version(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+__all__ = [
+    "AnnotationViewSet",
+    "CitationViewSet",
+    "ClaimTypeViewSet",
+    "NotFound",
+    "SegmentViewSet",
+    "SourceViewSet",
+    "TranscriptViewSet",
+]
