@@ -192,3 +192,53 @@ class Review(models.Model):
 
     def __str__(self):
         return f"{self.get_decision_display()} on v{self.annotation_version}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class Export(models.Model):
+    """One dataset export: what was asked for, and what was delivered.
+
+    Written only by ``annotate.exports``; the delivered package is a file under
+    ``path`` and its manifest repeats the filters, counts and ledger position.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    format = models.CharField(max_length=20, help_text="Export format, e.g. jsonl or csv.")
+    options = models.JSONField(default=dict, blank=True, help_text="Format options (unit, zip).")
+    filters = models.JSONField(default=dict, blank=True, help_text="The validated filters.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    path = models.CharField(max_length=1000, blank=True, help_text="Where the package was written.")
+    size = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bytes delivered.")
+    sha256 = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the zip file, or of datapackage.json."
+    )
+    counts = models.JSONField(default=dict, blank=True, help_text="Records written, by kind.")
+    ledger_sequence = models.BigIntegerField(
+        null=True, blank=True, help_text="Last ledger event the exported data reflects."
+    )
+    ledger_hash = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=_in_choices("status", ExportStatus), name="annotate_export_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["requested_by", "-requested_at"], name="export_requester_idx")]
+
+    def __str__(self):
+        return f"{self.format} export ({self.status})"
