@@ -1,0 +1,353 @@
+"""Read-only admin for the archive: sources, transcripts, segments and the ledger.
+
+Archived evidence is never edited here: nobody, not even a superuser, gets add,
+change or delete on these models (sources enter through the import service).
+This module also holds what other apps' admins share: the estimated-count
+paginator and the ledger History page with its chain check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import admin
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
+
+from . import ledger
+from .models import LedgerEvent, Segment, Source, Transcript
+
+HISTORY_PAGE_SIZE = 100
+# The History page verifies new ledger events incrementally, at most this many per
+# page load; `manage.py verify_ledger` is the complete check.
+VERIFY_BUDGET = getattr(settings, "CLAIMTRAIL_ADMIN_VERIFY_BUDGET", 20_000)
+_VERIFY_CACHE_KEY = "claimtrail:admin:ledger-verified"
+
+
+class EstimatedCountPaginator(Paginator):
+    """Counts without a full ``COUNT(*)`` on huge tables.
+
+    Unfiltered on PostgreSQL: the planner's estimate (``pg_class.reltuples``).
+    Filtered: an exact count up to ``cap`` rows, then "more than ``cap``".
+    """
+
+    cap = 10_000
+    estimate_above = 10_000
+
+    count_is_estimate = False
+    count_is_capped = False
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        if not hasattr(queryset, "query"):
+            return len(queryset)
+        if connection.vendor == "postgresql" and not queryset.query.where:
+            estimate = _estimated_rows(queryset.model._meta.db_table)
+            if estimate > self.estimate_above:
+                self.count_is_estimate = True
+                return estimate
+        counted = queryset.order_by()[: self.cap + 1].count()
+        if counted > self.cap:
+            self.count_is_capped = True
+            return self.cap
+        return counted
+
+
+def _estimated_rows(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])
+        row = cursor.fetchone()
+    return int(row[0]) if row and row[0] and row[0] > 0 else -1
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Viewable by anyone with the view permission; changeable by no one."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    actions = None
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# ---------------------------------------------------------------- History pages
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    ok: bool
+    scope: str  # what was checked, in words
+    problems: tuple[str, ...] = ()
+
+
+def check_events(events: list[LedgerEvent]) -> ChainCheck:
+    """Check the shown events: each matches its hash and links to the event before it."""
+    previous = dict(
+        LedgerEvent.objects.filter(sequence__in=[e.sequence - 1 for e in events]).values_list(
+            "sequence", "hash"
+        )
+    )
+    problems = []
+    for event in events:
+        expected_prev = previous.get(event.sequence - 1, ledger.GENESIS_HASH)
+        if ledger.compute_hash(event) != event.hash:
+            problems.append(f"event #{event.sequence}: content does not match its hash (edited)")
+        if event.prev_hash != expected_prev:
+            problems.append(f"event #{event.sequence}: does not link to the event before it")
+    return ChainCheck(not problems, f"the {len(events)} event(s) shown", tuple(problems))
+
+
+def check_whole_chain() -> ChainCheck:
+    """Verify the whole chain incrementally, remembering how far it was found intact.
+
+    Each page load checks at most ``VERIFY_BUDGET`` events that were not checked
+    yet, starting from the last verified position (cached per process). Rows
+    already checked are not re-read: on PostgreSQL the database refuses UPDATE and
+    DELETE on the ledger, and ``manage.py verify_ledger`` re-checks everything.
+    """
+    state = cache.get(_VERIFY_CACHE_KEY) or {"sequence": 0, "hash": ledger.GENESIS_HASH}
+    if state.get("problems"):
+        return ChainCheck(False, f"the chain up to event #{state['sequence']}", state["problems"])
+    head_sequence, _ = ledger.head()
+    sequence, prev_hash = state["sequence"], state["hash"]
+    problems: list[str] = []
+    batch = LedgerEvent.objects.filter(sequence__gt=sequence).order_by("sequence")
+    for event in batch[:VERIFY_BUDGET].iterator(chunk_size=2000):
+        if event.sequence != sequence + 1:
+            problems.append(f"event #{event.sequence}: expected #{sequence + 1} (rows missing)")
+        if event.prev_hash != prev_hash:
+            problems.append(f"event #{event.sequence}: does not link to the event before it")
+        if ledger.compute_hash(event) != event.hash:
+            problems.append(f"event #{event.sequence}: content does not match its hash (edited)")
+        sequence, prev_hash = event.sequence, event.hash
+    cache.set(
+        _VERIFY_CACHE_KEY,
+        {"sequence": sequence, "hash": prev_hash, "problems": tuple(problems)},
+        timeout=None,
+    )
+    if problems:
+        return ChainCheck(False, f"the chain up to event #{sequence}", tuple(problems))
+    if sequence < head_sequence:
+        return ChainCheck(
+            True,
+            f"events #1 to #{sequence} of {head_sequence} so far (the rest on the next page loads;"
+            " run manage.py verify_ledger for a complete check now)",
+        )
+    return ChainCheck(True, f"the whole chain, events #1 to #{sequence}")
+
+
+def ledger_history_response(request, model_admin, obj, events, *, title: str = ""):
+    """Render a History page for ``obj`` from a queryset of its ledger events."""
+    if not model_admin.has_view_or_change_permission(request, obj):
+        raise PermissionDenied
+    paginator = Paginator(events, HISTORY_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("p"))
+    rows = list(page.object_list)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title or f"History: {obj}",
+        "subtitle": None,
+        "object": obj,
+        "opts": model_admin.model._meta,
+        "module_name": str(model_admin.model._meta.verbose_name_plural).capitalize(),
+        "page": page,
+        "events": [_event_row(event) for event in rows],
+        "shown_check": check_events(rows) if rows else None,
+        "chain_check": check_whole_chain(),
+        "preserved_filters": model_admin.get_preserved_filters(request),
+    }
+    return TemplateResponse(request, "admin/archive/ledger_history.html", context)
+
+
+def _event_row(event: LedgerEvent) -> dict:
+    changes = [
+        {"field": field, "before": _short(pair[0]), "after": _short(pair[1])}
+        for field, pair in sorted((event.changes or {}).items())
+        if isinstance(pair, list | tuple) and len(pair) == 2
+    ]
+    summary = ""
+    if not changes:
+        summary = "; ".join(
+            f"{key}={_short(value)[:60]}"
+            for key, value in (event.state or {}).items()
+            if value not in (None, "", [], {}) and key not in ("id", "dropped")
+        )
+    return {
+        "event": event,
+        "changes": changes,
+        "summary": summary,
+        "kind": event.object_type.split(".")[-1],
+    }
+
+
+def _short(value) -> str:
+    text = "—" if value in (None, "") else str(value)
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+# ---------------------------------------------------------------- model admins
+
+
+@admin.register(Source)
+class SourceAdmin(ReadOnlyAdmin):
+    list_display = ("title", "filename", "importer", "size", "imported_at", "imported_by")
+    list_select_related = ("imported_by",)
+    search_fields = ("title", "filename", "sha256")
+    exclude = ("content", "text")
+    readonly_fields = (
+        "title",
+        "filename",
+        "origin_url",
+        "media_type",
+        "encoding",
+        "retrieved_at",
+        "imported_at",
+        "imported_by",
+        "importer",
+        "sha256",
+        "size",
+        "text_preview",
+    )
+
+    @admin.display(description="Text (first 2,000 characters)")
+    def text_preview(self, obj):
+        return obj.text[:2000] + ("…" if len(obj.text) > 2000 else "")
+
+    def history_view(self, request, object_id, extra_context=None):
+        source = self.get_object(request, object_id)
+        if source is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return ledger_history_response(request, self, source, ledger.scoped_history(source))
+
+
+@admin.register(Transcript)
+class TranscriptAdmin(ReadOnlyAdmin):
+    """The transcript list and a reading page of its segments in order."""
+
+    list_display = ("title", "event_date", "format", "segment_count", "created_at")
+    search_fields = ("title",)
+    reading_template = "admin/archive/transcript/reading.html"
+    segments_per_page = 200
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        transcript = self.get_object(request, object_id)
+        if transcript is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, transcript):
+            raise PermissionDenied
+        paginator = Paginator(self.reading_segments(request, transcript), self.segments_per_page)
+        paginator.count = transcript.segment_count  # stored on import: no COUNT(*)
+        page = paginator.get_page(request.GET.get("p"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": transcript.title,
+            "subtitle": None,
+            "original": transcript,
+            "transcript": transcript,
+            "source": transcript.source,
+            "opts": self.opts,
+            "page": page,
+            "segments": self.reading_rows(request, transcript, list(page.object_list)),
+            "has_view_permission": True,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, self.reading_template, context)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source")
+
+    def reading_segments(self, request, transcript):
+        return Segment.objects.filter(transcript=transcript).order_by("ordinal")
+
+    def reading_rows(self, request, transcript, segments):
+        return [{"segment": segment} for segment in segments]
+
+    def history_view(self, request, object_id, extra_context=None):
+        transcript = self.get_object(request, object_id)
+        if transcript is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        events = LedgerEvent.objects.filter(
+            object_id__in=[str(transcript.pk), str(transcript.source_id)],
+            object_type__in=["archive.transcript", "archive.source"],
+        ).order_by("sequence")
+        return ledger_history_response(request, self, transcript, events)
+
+
+@admin.register(Segment)
+class SegmentAdmin(ReadOnlyAdmin):
+    list_display = ("ordinal", "clock", "location", "speaker", "excerpt", "transcript")
+    list_select_related = ("transcript",)
+    search_fields = ("=speaker",)
+    readonly_fields = (
+        "transcript",
+        "ordinal",
+        "clock",
+        "clock_normalised",
+        "location",
+        "speaker",
+        "speaker_role",
+        "text",
+        "source_start",
+        "source_end",
+    )
+    exclude = ()
+    show_full_result_count = False
+
+    @admin.display(description="Text")
+    def excerpt(self, obj):
+        return obj.text if len(obj.text) <= 120 else obj.text[:119] + "…"
+
+
+class ObjectTypeFilter(admin.SimpleListFilter):
+    title = "object type"
+    parameter_name = "object_type"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("archive.source", "Source"),
+            ("annotate.annotation", "Annotation"),
+            ("annotate.citation", "Citation"),
+            ("annotate.claimtype", "Claim type"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(object_type=self.value())
+        return queryset
+
+
+@admin.register(LedgerEvent)
+class LedgerEventAdmin(ReadOnlyAdmin):
+    list_display = ("sequence", "recorded_at", "actor_label", "action", "object_type", "object_id")
+    list_filter = (ObjectTypeFilter,)
+    search_fields = ("=object_id", "=action", "=actor_label")
+    ordering = ("-sequence",)
+    readonly_fields = (
+        "sequence",
+        "recorded_at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "scope",
+        "state",
+        "changes",
+        "reason",
+        "prev_hash",
+        "hash",
+    )
+    exclude = ("actor",)
