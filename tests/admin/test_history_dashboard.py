@@ -1,0 +1,154 @@
+"""History pages from the ledger, the dashboard, taxonomy and user management."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.urls import reverse
+
+from annotate import services
+from annotate.models import ClaimType
+from archive.ledger import LedgerEvent
+from tests.admin.conftest import change_url
+from tests.factories import make_annotation
+
+
+@pytest.fixture(autouse=True)
+def _fresh_verify_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _history(model, obj):
+    return reverse(f"admin:{model}_history", args=[obj.pk])
+
+
+def test_annotation_history_shows_who_what_when_and_why(login, annotator, reviewer, segment):
+    annotation = make_annotation(
+        annotator, segment, words="4.2 million", citations=[{"url": "https://example.org/a"}]
+    )
+    annotation = services.annotation_update(
+        actor=annotator, annotation=annotation, expected_version=1, claim_text="Better claim."
+    )
+    services.annotation_submit(actor=annotator, annotation=annotation, expected_version=2)
+    services.annotation_request_changes(
+        actor=reviewer, annotation=annotation, expected_version=3, comment="Cite <b>the</b> audit."
+    )
+    html = login(reviewer).get(_history("annotate_annotation", annotation)).content.decode()
+    for action in (
+        "annotation.create",
+        "citation.add",
+        "annotation.update",
+        "annotation.submit",
+        "annotation.request-changes",
+    ):
+        assert f"<code>{action}</code>" in html
+    assert "<del>A restated claim.</del> → <ins>Better claim.</ins>" in html
+    assert "Cite &lt;b&gt;the&lt;/b&gt; audit." in html
+    assert ">rev<" in html and ">ann<" in html
+    assert "Intact: the whole chain" in html
+
+
+def test_transcript_and_source_history_show_the_import(login, editor, transcript):
+    client = login(editor)
+    for url in (
+        _history("archive_transcript", transcript),
+        _history("archive_source", transcript.source),
+    ):
+        html = client.get(url).content.decode()
+        assert "<code>source.import</code>" in html
+        assert "Ledger chain check" in html
+
+
+@pytest.mark.skipif(
+    connection.vendor == "postgresql", reason="PostgreSQL refuses UPDATE on the ledger"
+)
+def test_a_tampered_event_is_reported_on_the_history_page(login, editor, annotator, segment):
+    annotation = make_annotation(annotator, segment, words="4.2 million")
+    event = LedgerEvent.objects.get(action="annotation.create")
+    LedgerEvent.objects.filter(pk=event.pk).update(reason="rewritten later")
+    html = login(editor).get(_history("annotate_annotation", annotation)).content.decode()
+    assert "content does not match its hash (edited)" in html
+    assert "BROKEN" in html
+
+
+def test_history_is_refused_to_outsiders(login, outsider, annotator, segment):
+    annotation = make_annotation(annotator, segment, words="4.2 million")
+    assert login(outsider).get(_history("annotate_annotation", annotation)).status_code == 403
+
+
+def test_annotation_page_links_to_its_history(login, annotator, segment):
+    annotation = make_annotation(annotator, segment, words="4.2 million")
+    html = login(annotator).get(change_url(annotation)).content.decode()
+    assert _history("annotate_annotation", annotation) in html
+
+
+def test_dashboard_shows_bars_per_transcript_and_reviewer_queues(
+    login, annotator, reviewer, editor, transcript, segment
+):
+    make_annotation(annotator, segment, words="4.2 million", verdict="true")
+    submitted = make_annotation(annotator, segment, words="three bridges", verdict="false")
+    services.annotation_submit(actor=annotator, annotation=submitted, expected_version=1)
+    html = login(editor).get(reverse("admin:annotate_dashboard")).content.decode()
+    assert transcript.title in html
+    assert 'class="ct-bar-status-draft" style="width: 50.00%"' in html
+    assert 'class="ct-bar-verdict-false" style="width: 50.00%"' in html
+    assert "<td>rev</td><td>1</td>" in html
+    assert "<td>ed</td><td>1</td>" in html
+
+
+def test_dashboard_is_refused_to_outsiders(login, outsider):
+    assert login(outsider).get(reverse("admin:annotate_dashboard")).status_code == 403
+
+
+def test_index_links_to_the_queues(login, reviewer):
+    html = login(reviewer).get(reverse("admin:index")).content.decode()
+    assert "?queue=review" in html and reverse("admin:annotate_dashboard") in html
+
+
+def test_editor_manages_the_taxonomy_with_ledger_events(login, editor):
+    client = login(editor)
+    response = client.post(
+        reverse("admin:annotate_claimtype_add"),
+        {"name": "Comparison", "slug": "comparison", "description": "", "checkable": "on"},
+    )
+    assert response.status_code == 302
+    created = ClaimType.objects.get(slug="comparison")
+    assert LedgerEvent.objects.filter(action="claimtype.create", object_id=str(created.pk)).exists()
+    client.post(
+        reverse("admin:annotate_claimtype_change", args=[created.pk]),
+        {"name": "Comparison", "slug": "comparison", "description": "X vs Y"},
+    )
+    event = LedgerEvent.objects.get(action="claimtype.update")
+    assert event.changes == {"description": ["", "X vs Y"], "checkable": [True, False]}
+
+
+def test_annotators_cannot_change_the_taxonomy(login, annotator):
+    response = login(annotator).post(
+        reverse("admin:annotate_claimtype_add"), {"name": "X", "slug": "x"}
+    )
+    assert response.status_code == 403
+
+
+def test_editor_manages_users_but_cannot_grant_superuser(login, editor, annotator):
+    client = login(editor)
+    html = client.get(reverse("admin:auth_user_change", args=[annotator.pk])).content.decode()
+    assert 'name="groups"' in html
+    assert 'name="is_superuser"' not in html
+
+
+def test_editor_cannot_change_a_superuser(login, editor, django_user_model):
+    boss = django_user_model.objects.create_superuser("boss", "b@example.org", "pw-x-123456")
+    url = reverse("admin:auth_user_change", args=[boss.pk])
+    assert login(editor).post(url, {"username": "mine"}).status_code == 403
+
+
+def test_sources_are_read_only_even_for_editors(login, editor, transcript):
+    url = reverse("admin:archive_source_change", args=[transcript.source.pk])
+    client = login(editor)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"title": "changed"}).status_code == 403
+    assert client.get(reverse("admin:archive_segment_changelist")).status_code == 200
+    assert client.get(reverse("admin:archive_ledgerevent_changelist")).status_code == 200
