@@ -39,4 +39,13 @@ def get(name: str) -> Exporter:
         ) from None
 
 
-__all__ = ["EXPORTERS", "FORMATS", "Counts", "DataFile", "Exporter", "UnknownFormat", "canonical", "get"]
+__all__ = [
+    "EXPORTERS",
+    "FORMATS",
+    "Counts",
+    "DataFile",
+    "Exporter",
+    "UnknownFormat",
+    "canonical",
+    "get",
+]

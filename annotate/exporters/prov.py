@@ -175,8 +175,11 @@ class ProvExporter:
                     key = activity(event)
                     sections.relate(
                         "wasGeneratedBy",
-                        {"prov:entity": source_key, "prov:activity": key,
-                         "prov:time": event["recorded_at"]},
+                        {
+                            "prov:entity": source_key,
+                            "prov:activity": key,
+                            "prov:time": event["recorded_at"],
+                        },
                     )
             segment_key = f"ct:segment/{segment['id']}"
             sections.add(
@@ -189,14 +192,17 @@ class ProvExporter:
                 },
             )
             sections.relate(
-                "wasDerivedFrom", {"prov:generatedEntity": segment_key, "prov:usedEntity": source_key}
+                "wasDerivedFrom",
+                {"prov:generatedEntity": segment_key, "prov:usedEntity": source_key},
             )
             for annotation in segment["annotations"]:
                 counts.add_annotation(annotation)
                 self._annotation(annotation, segment_key, sections, activity, agents)
         for username in sorted(agents):
             sections.add(
-                "agent", user_id(username), {"prov:type": qname("prov:Person"), "prov:label": username}
+                "agent",
+                user_id(username),
+                {"prov:type": qname("prov:Person"), "prov:label": username},
             )
         counts.records = counts.segments
         counts.extra = {"activities": activities, "agents": len(agents)}
@@ -234,18 +240,23 @@ class ProvExporter:
                 )
                 sections.relate(
                     "wasGeneratedBy",
-                    {"prov:entity": version_key, "prov:activity": event_key,
-                     "prov:time": event["recorded_at"]},
+                    {
+                        "prov:entity": version_key,
+                        "prov:activity": event_key,
+                        "prov:time": event["recorded_at"],
+                    },
                 )
                 sections.relate(
-                    "wasAttributedTo", {"prov:entity": version_key, "prov:agent": user_id(event["actor"])}
+                    "wasAttributedTo",
+                    {"prov:entity": version_key, "prov:agent": user_id(event["actor"])},
                 )
                 derivation = {"prov:generatedEntity": version_key, "prov:usedEntity": previous}
                 if previous != segment_key:
                     derivation["prov:type"] = qname("prov:Revision")
                 sections.relate("wasDerivedFrom", derivation)
                 sections.relate(
-                    "specializationOf", {"prov:specificEntity": version_key, "prov:generalEntity": key}
+                    "specializationOf",
+                    {"prov:specificEntity": version_key, "prov:generalEntity": key},
                 )
                 previous = version_key
             elif event["action"] == "citation.add":
@@ -253,14 +264,21 @@ class ProvExporter:
                 sections.add(
                     "entity",
                     citation_key,
-                    {"prov:type": qname("ct:Citation"), "ct:url": event.get("url", ""),
-                     "ct:stance": event.get("stance", "")},
+                    {
+                        "prov:type": qname("ct:Citation"),
+                        "ct:url": event.get("url", ""),
+                        "ct:stance": event.get("stance", ""),
+                    },
                 )
                 sections.relate(
                     "wasGeneratedBy",
-                    {"prov:entity": citation_key, "prov:activity": event_key,
-                     "prov:time": event["recorded_at"]},
+                    {
+                        "prov:entity": citation_key,
+                        "prov:activity": event_key,
+                        "prov:time": event["recorded_at"],
+                    },
                 )
                 sections.relate(
-                    "wasAttributedTo", {"prov:entity": citation_key, "prov:agent": user_id(event["actor"])}
+                    "wasAttributedTo",
+                    {"prov:entity": citation_key, "prov:agent": user_id(event["actor"])},
                 )

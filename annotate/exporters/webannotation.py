@@ -240,14 +240,16 @@ class WebAnnotationExporter:
     needs_ledger = False
 
     def data_files(self, options: dict[str, Any]) -> list[DataFile]:
-        return [DataFile(
-            path="data/annotations.jsonld",
-            name="annotations",
-            format="jsonld",
-            mediatype='application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',
-            description="The exported annotations as a W3C Web Annotation "
-            "AnnotationCollection with one embedded AnnotationPage.",
-        )]
+        return [
+            DataFile(
+                path="data/annotations.jsonld",
+                name="annotations",
+                format="jsonld",
+                mediatype='application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',
+                description="The exported annotations as a W3C Web Annotation "
+                "AnnotationCollection with one embedded AnnotationPage.",
+            )
+        ]
 
     def write(
         self,
@@ -267,9 +269,7 @@ class WebAnnotationExporter:
         }
         text = pretty(head)
         out.write(text[: text.rfind("}")].rstrip().encode("utf-8"))
-        out.write(
-            b',\n  "first": {\n    "type": "AnnotationPage",\n    "items": ['
-        )
+        out.write(b',\n  "first": {\n    "type": "AnnotationPage",\n    "items": [')
         first = True
         for segment in segments:
             counts.segments += 1

@@ -1,0 +1,320 @@
+"""The dataset package: data files, source documents and a Frictionless ``datapackage.json``.
+
+Layout (a folder, or the same entries in one zip file)::
+
+    datapackage.json        Frictionless Data Package descriptor (see below)
+    data/...                the exporter's data file(s)
+    sources/<sha256>.<ext>  the exact bytes of every source the records come from
+    sources/<sha256>.text   the decoded text, only when it is not simply the bytes
+                            decoded with the source's encoding (some importers build it)
+
+Each resource carries ``path``, ``format``, ``mediatype``, ``bytes`` and a
+``sha256:`` ``hash``; the CSV carries its Table Schema. Custom properties hold the
+filters, record counts, the ledger position the data reflects, the software
+version and the export time (``created``), which is the only time anywhere in the
+package: data files contain no export-time value, so the same database state and
+filters give byte-identical data files. Zip entries carry a fixed timestamp for
+the same reason.
+
+Writing is atomic: everything is written under a temporary name next to the
+destination and renamed into place only when complete. On any failure (full disk,
+unwritable path, a database error) the temporary files are removed and nothing
+is left under the final name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from .base import Counts, DataFile, Exporter, SegmentRecord
+
+PROFILE = "data-package"
+ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+_SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,10}$")
+
+
+class ExportError(Exception):
+    """The package could not be written; the message says why, for people."""
+
+
+@dataclass
+class SourceFile:
+    """One source document to copy into ``sources/``."""
+
+    id: str
+    sha256: str
+    content: bytes
+    media_type: str
+    encoding: str
+    filename: str
+    text: str | None  # the decoded text when it differs from content.decode(encoding)
+    metadata: dict[str, Any]  # restored by import_dataset: source fields and transcripts
+
+
+@dataclass
+class PackageResult:
+    path: Path
+    size: int
+    sha256: str  # of the zip file, or of datapackage.json for a folder
+    counts: Counts
+    data_hashes: dict[str, str] = field(default_factory=dict)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+class _HashingWriter:
+    """A binary file wrapper that counts and hashes what goes through it."""
+
+    def __init__(self, raw: IO[bytes]):
+        self.raw = raw
+        self.digest = hashlib.sha256()
+        self.bytes = 0
+
+    def write(self, data: bytes) -> int:
+        self.raw.write(data)
+        self.digest.update(data)
+        self.bytes += len(data)
+        return len(data)
+
+
+def software_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("claimtrail")
+    except PackageNotFoundError:
+        import tomllib
+
+        pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+        try:
+            return tomllib.loads(pyproject.read_text())["project"]["version"]
+        except (OSError, KeyError, ValueError):
+            return "unknown"
+
+
+def _source_suffix(source: SourceFile) -> str:
+    suffix = Path(source.filename).suffix.lower()
+    return suffix if _SAFE_SUFFIX.match(suffix) else ".txt"
+
+
+def _collect_sources(records: Iterable[SegmentRecord], seen: set[str]) -> Iterator[SegmentRecord]:
+    for record in records:
+        seen.add(record["source_id"])
+        yield record
+
+
+def check_destination(out: Path) -> None:
+    """Refuse a destination that cannot be written before any work is done."""
+    parent = out.parent
+    if out.exists():
+        raise ExportError(f"{out} already exists; choose another path or remove it first")
+    if not parent.exists():
+        raise ExportError(f"cannot write {out}: the folder {parent} does not exist")
+    if not parent.is_dir():
+        raise ExportError(f"cannot write {out}: {parent} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ExportError(f"cannot write {out}: no permission to write in {parent}")
+
+
+def write_package(
+    *,
+    exporter: Exporter,
+    records: Iterable[SegmentRecord],
+    out: Path,
+    as_zip: bool,
+    context: dict[str, Any],
+    manifest: dict[str, Any],
+    load_sources: Callable[[list[str]], Iterable[SourceFile]],
+    now: datetime | None = None,
+) -> PackageResult:
+    """Stream ``records`` through ``exporter`` into a package at ``out``; return what was written.
+
+    ``load_sources(ids)`` yields the source documents (one at a time) for the
+    source ids seen in the records, after the data files are complete.
+    """
+    out = Path(out)
+    check_destination(out)
+    workdir = None
+    try:
+        workdir = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+        source_ids: set[str] = set()
+        files = exporter.data_files(context.get("options", {}))
+        counts, resources, data_hashes = _write_data(
+            exporter, files, _collect_sources(records, source_ids), workdir, context
+        )
+        resources.extend(_write_sources(load_sources(sorted(source_ids)), workdir))
+        descriptor = _descriptor(exporter, resources, counts, manifest, now)
+        manifest_bytes = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode()
+        (workdir / "datapackage.json").write_bytes(manifest_bytes)
+        if as_zip:
+            size, digest = _zip_into_place(workdir, files, resources, out)
+        else:
+            os.rename(workdir, out)
+            workdir = None
+            size = sum(r["bytes"] for r in resources) + len(manifest_bytes)
+            digest = hashlib.sha256(manifest_bytes).hexdigest()
+        return PackageResult(
+            path=out,
+            size=size,
+            sha256=digest,
+            counts=counts,
+            data_hashes=data_hashes,
+            manifest=descriptor,
+        )
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ExportError(f"could not write the export to {out}: {reason}") from error
+    finally:
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _write_data(exporter, files: list[DataFile], records, workdir: Path, context):
+    (workdir / "data").mkdir()
+    handles: dict[str, Any] = {}
+    writers: dict[str, _HashingWriter] = {}
+    try:
+        for data_file in files:
+            handle = open(workdir / data_file.path, "wb", buffering=1 << 20)  # noqa: SIM115
+            handles[data_file.name] = handle
+            writers[data_file.name] = _HashingWriter(handle)
+        counts = exporter.write(records, writers, context=context)
+        for handle in handles.values():
+            handle.flush()
+            os.fsync(handle.fileno())
+    finally:
+        for handle in handles.values():
+            handle.close()
+    resources = []
+    data_hashes = {}
+    for data_file in files:
+        writer = writers[data_file.name]
+        digest = writer.digest.hexdigest()
+        data_hashes[data_file.path] = digest
+        resource: dict[str, Any] = {
+            "name": data_file.name,
+            "path": data_file.path,
+            "format": data_file.format,
+            "mediatype": data_file.mediatype,
+            "encoding": "utf-8",
+            "bytes": writer.bytes,
+            "hash": f"sha256:{digest}",
+        }
+        if data_file.description:
+            resource["description"] = data_file.description
+        if data_file.schema is not None:
+            resource["profile"] = "tabular-data-resource"
+            resource["type"] = "table"
+            resource["schema"] = data_file.schema
+            resource["dialect"] = {"delimiter": ",", "lineTerminator": "\r\n", "header": True}
+        else:
+            resource["type"] = "file"
+        resources.append(resource)
+    return counts, resources, data_hashes
+
+
+def _write_sources(sources: Iterable[SourceFile], workdir: Path) -> list[dict[str, Any]]:
+    folder = workdir / "sources"
+    folder.mkdir()
+    resources = []
+    for source in sources:
+        digest = hashlib.sha256(source.content).hexdigest()
+        if digest != source.sha256:
+            raise ExportError(
+                f"source {source.id} does not match its recorded SHA-256; the archive "
+                "may be damaged, so nothing was exported"
+            )
+        path = f"sources/{source.sha256}{_source_suffix(source)}"
+        (workdir / path).write_bytes(source.content)
+        metadata = dict(source.metadata)
+        resource: dict[str, Any] = {
+            "name": f"source-{source.sha256}",
+            "type": "file",
+            "path": path,
+            "format": _source_suffix(source).lstrip("."),
+            "mediatype": source.media_type,
+            "encoding": source.encoding,
+            "bytes": len(source.content),
+            "hash": f"sha256:{digest}",
+        }
+        if source.text is not None:
+            text_bytes = source.text.encode("utf-8")
+            text_path = f"sources/{source.sha256}.text"
+            (workdir / text_path).write_bytes(text_bytes)
+            metadata["text_path"] = text_path
+            metadata["text_sha256"] = hashlib.sha256(text_bytes).hexdigest()
+        resource["claimtrail_source"] = metadata
+        resources.append(resource)
+        if source.text is not None:
+            resources.append(
+                {
+                    "name": f"source-{source.sha256}-text",
+                    "type": "file",
+                    "path": metadata["text_path"],
+                    "format": "txt",
+                    "mediatype": "text/plain",
+                    "encoding": "utf-8",
+                    "bytes": len(text_bytes),
+                    "hash": f"sha256:{metadata['text_sha256']}",
+                    "description": "The decoded text the segments' offsets refer to.",
+                }
+            )
+    return resources
+
+
+def _descriptor(exporter, resources, counts: Counts, manifest: dict[str, Any], now) -> dict:
+    created = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+    return {
+        "profile": PROFILE,
+        "name": f"claimtrail-{exporter.name}-export",
+        "title": f"Claimtrail dataset export ({exporter.name})",
+        "description": exporter.description,
+        "created": created,
+        "resources": resources,
+        "counts": {
+            **counts.as_dict(),
+            "sources": sum(1 for r in resources if "claimtrail_source" in r),
+        },
+        "software": {"name": "claimtrail", "version": software_version()},
+        **manifest,
+    }
+
+
+def _zip_into_place(workdir: Path, files: list[DataFile], resources, out: Path) -> tuple[int, str]:
+    """Zip the finished folder to a temporary file next to ``out``, then rename it."""
+    handle, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        entries = ["datapackage.json"] + [r["path"] for r in resources]
+        with zipfile.ZipFile(
+            temp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6
+        ) as archive:
+            for entry in entries:
+                info = zipfile.ZipInfo(entry, date_time=ZIP_TIMESTAMP)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                with (
+                    open(workdir / entry, "rb") as source,
+                    archive.open(info, "w", force_zip64=True) as target,
+                ):
+                    shutil.copyfileobj(source, target, 1 << 20)
+        digest = hashlib.sha256()
+        with open(temp, "rb") as written:
+            while chunk := written.read(1 << 20):
+                digest.update(chunk)
+        size = temp.stat().st_size
+        os.replace(temp, out)
+        return size, digest.hexdigest()
+    finally:
+        temp.unlink(missing_ok=True)
