@@ -6,6 +6,7 @@ import re
 
 import django_filters as filters
 from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from annotate.models import Annotation, Citation, Stance, Status, Verdict
@@ -14,7 +15,27 @@ from archive.models import Segment, Source, Transcript
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-class SourceFilter(filters.FilterSet):
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$"})
+class ClockFilter(filters.CharFilter):
+    """``HH:MM``, compared with the segment's normalised clock."""
+
+
+class StrictFilterSet(filters.FilterSet):
+    """Refuses an empty value for a typed filter (``?updated_since=``) instead of ignoring it."""
+
+    typed = (filters.UUIDFilter, filters.IsoDateTimeFilter, filters.ChoiceFilter, ClockFilter)
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name, field_filter in self.filters.items():
+            if isinstance(field_filter, self.typed) and name in self.data:
+                if any(value == "" for value in self.data.getlist(name)):
+                    self.form.add_error(name, "must not be empty (leave the parameter out)")
+                    valid = False
+        return valid
+
+
+class SourceFilter(StrictFilterSet):
     sha256 = filters.CharFilter(help_text="SHA-256 of the exact bytes (hex).")
     imported_since = filters.IsoDateTimeFilter(field_name="imported_at", lookup_expr="gte")
 
@@ -23,7 +44,7 @@ class SourceFilter(filters.FilterSet):
         fields = ["sha256", "imported_since"]
 
 
-class TranscriptFilter(filters.FilterSet):
+class TranscriptFilter(StrictFilterSet):
     source = filters.UUIDFilter(field_name="source_id")
     format = filters.CharFilter()
 
@@ -32,16 +53,16 @@ class TranscriptFilter(filters.FilterSet):
         fields = ["source", "format"]
 
 
-class SegmentFilter(filters.FilterSet):
+class SegmentFilter(StrictFilterSet):
     transcript = filters.UUIDFilter(field_name="transcript_id")
     speaker = filters.CharFilter(
         lookup_expr="iexact", help_text="Speaker as written (case-insensitive)."
     )
     location = filters.CharFilter(lookup_expr="iexact")
-    clock_from = filters.CharFilter(
+    clock_from = ClockFilter(
         method="filter_clock", help_text="HH:MM: segments at or after this clock time."
     )
-    clock_to = filters.CharFilter(
+    clock_to = ClockFilter(
         method="filter_clock", help_text="HH:MM: segments at or before this clock time."
     )
     q = filters.CharFilter(
@@ -82,7 +103,7 @@ class UsernameFilter(filters.CharFilter):
         return qs.filter(**{f"{self.field_name}__username": value})
 
 
-class AnnotationFilter(filters.FilterSet):
+class AnnotationFilter(StrictFilterSet):
     status = filters.MultipleChoiceFilter(choices=Status.choices)
     verdict = filters.MultipleChoiceFilter(choices=[("", "none"), *Verdict.choices])
     claim_type = filters.CharFilter(field_name="claim_type__slug")
@@ -112,7 +133,7 @@ class AnnotationFilter(filters.FilterSet):
         ]
 
 
-class CitationFilter(filters.FilterSet):
+class CitationFilter(StrictFilterSet):
     annotation = filters.UUIDFilter(field_name="annotation_id")
     stance = filters.ChoiceFilter(choices=Stance.choices)
 

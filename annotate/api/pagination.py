@@ -97,7 +97,7 @@ class KeysetPagination(BasePagination):
                 "required": False,
                 "in": "query",
                 "description": "Opaque cursor from a previous page's next or previous link.",
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
             },
             {
                 "name": self.page_size_query_param,
@@ -141,9 +141,11 @@ class KeysetPagination(BasePagination):
         return replace_query_param(url, self.cursor_query_param, cursor)
 
     def _decode(self, cursor: str | None) -> tuple[str, list | None]:
-        if not cursor:
+        if cursor is None:
             return NEXT, None
         invalid = ValidationError({self.cursor_query_param: ["not a cursor this API gave out"]})
+        if not cursor:
+            raise invalid
         try:
             padded = cursor + "=" * (-len(cursor) % 4)
             direction, values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))

@@ -47,6 +47,22 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class StrictUUIDField(serializers.UUIDField):
+    """A UUID written as a JSON string (DRF would also take an integer)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
+class StrictSlugField(serializers.SlugField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class StrictBooleanField(serializers.BooleanField):
     def to_internal_value(self, data):
         if not isinstance(data, bool):
@@ -182,7 +198,7 @@ class ClaimTypeSerializer(serializers.Serializer):
 
 
 class ClaimTypeCreateSerializer(StrictInput):
-    slug = serializers.SlugField(max_length=40)
+    slug = StrictSlugField(max_length=40)
     name = StrictCharField(max_length=100)
     description = StrictCharField(required=False, allow_blank=True, default="", max_length=5000)
     checkable = StrictBooleanField(required=False, default=True)
@@ -228,7 +244,7 @@ class CitationFieldsInput(StrictInput):
 
 
 class CitationCreateSerializer(CitationFieldsInput):
-    annotation = serializers.UUIDField(help_text="The annotation this citation supports.")
+    annotation = StrictUUIDField(help_text="The annotation this citation supports.")
     reason = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
@@ -281,13 +297,13 @@ _VERDICT_INPUT = [("", "none"), *Verdict.choices]
 
 
 class AnnotationCreateSerializer(StrictInput):
-    segment = serializers.UUIDField()
+    segment = StrictUUIDField()
     start = StrictIntegerField(min_value=0, help_text="Offset into the segment text.")
     end = StrictIntegerField(min_value=1, help_text="Offset into the segment text (exclusive).")
     quote = StrictCharField(
         required=False, trim_whitespace=False, help_text="If given, must equal the text at the span."
     )
-    claim_type = serializers.SlugField(help_text="A claim type slug, e.g. quantity.")
+    claim_type = StrictSlugField(help_text="A claim type slug, e.g. quantity.")
     claim_text = StrictCharField(required=False, allow_blank=True, default="", max_length=10_000)
     verdict = serializers.ChoiceField(choices=_VERDICT_INPUT, required=False, default="")
     verdict_summary = StrictCharField(
@@ -301,7 +317,7 @@ class AnnotationUpdateSerializer(StrictInput):
     start = StrictIntegerField(required=False, min_value=0)
     end = StrictIntegerField(required=False, min_value=1)
     quote = StrictCharField(required=False, trim_whitespace=False)
-    claim_type = serializers.SlugField(required=False)
+    claim_type = StrictSlugField(required=False)
     claim_text = StrictCharField(required=False, allow_blank=True, max_length=10_000)
     verdict = serializers.ChoiceField(choices=_VERDICT_INPUT, required=False)
     verdict_summary = StrictCharField(required=False, allow_blank=True, max_length=10_000)

@@ -145,6 +145,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "annotate.api.pagination.KeysetPagination",
     "EXCEPTION_HANDLER": "annotate.api.errors.exception_handler",
+    "URL_FORMAT_OVERRIDE": None,  # representations are chosen by the Accept header only
 }
 
 SPECTACULAR_SETTINGS = {
