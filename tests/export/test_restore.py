@@ -1,0 +1,226 @@
+"""Round trip: export a JSONL package, empty the database, import it, export again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from annotate.exports import export_dataset
+from annotate.models import Annotation, Citation, Export, Review
+from annotate.restore import PackageRefused, dataset_import
+from archive import ledger
+from archive.models import Segment, Source, Transcript
+
+pytestmark = pytest.mark.django_db
+
+TABLES = [
+    "annotate_review",
+    "annotate_citation",
+    "annotate_annotation",
+    "annotate_export",
+    "archive_segment",
+    "archive_transcript",
+    "archive_source",
+    "archive_ledgerevent",
+]
+
+
+def empty_the_database() -> None:
+    """Remove every archive, annotate and ledger row, and every user.
+
+    The ledger and archive refuse deletes through the ORM (and PostgreSQL refuses
+    DELETE on the ledger), so this uses TRUNCATE there and DELETE on SQLite.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred FK checks now
+            cursor.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
+            cursor.execute("TRUNCATE auth_user CASCADE")
+        else:
+            for table in [*TABLES, "auth_user_groups", "auth_user"]:
+                cursor.execute(f"DELETE FROM {table}")
+
+
+def snapshot() -> dict:
+    return {
+        "sources": {str(s.pk): (s.sha256, bytes(s.content), s.text) for s in Source.objects.all()},
+        "transcripts": set(Transcript.objects.values_list("id", "title", "segment_count")),
+        "segments": set(
+            Segment.objects.values_list(
+                "id", "transcript_id", "ordinal", "clock", "clock_normalised", "text"
+            )
+        ),
+        "annotations": set(
+            Annotation.objects.values_list(
+                "id",
+                "segment_id",
+                "status",
+                "verdict",
+                "version",
+                "review_round",
+                "quote",
+                "prefix",
+                "suffix",
+                "created_by__username",
+                "last_edited_by__username",
+                "created_at",
+                "updated_at",
+            )
+        ),
+        "citations": set(
+            Citation.objects.values_list("id", "annotation_id", "url", "stance", "added_at")
+        ),
+        "reviews": set(
+            Review.objects.values_list(
+                "id", "annotation_id", "decision", "comment", "reviewer__username", "created_at"
+            )
+        ),
+    }
+
+
+def data_files(package: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((package / "data").iterdir())}
+
+
+@pytest.mark.parametrize("as_zip", [False, True])
+def test_round_trip_restores_the_same_records_and_the_same_bytes(dataset, tmp_path, as_zip):
+    first = tmp_path / ("first.zip" if as_zip else "first")
+    export_dataset(actor=None, format="jsonl", out=first)
+    before = snapshot()
+
+    empty_the_database()
+    assert not Annotation.objects.exists() and not Source.objects.exists()
+    assert not get_user_model().objects.exists()
+
+    result = dataset_import(path=first)
+    assert result.annotations == len(before["annotations"])
+    assert result.reviews == len(before["reviews"])
+    assert snapshot() == before
+    for sha256, content, _ in before["sources"].values():
+        assert hashlib.sha256(content).hexdigest() == sha256
+    assert sorted(result.users_created) == ["ann", "ann2", "rev", "rev2"]
+    assert not get_user_model().objects.get(username="ann").has_usable_password()
+
+    second = tmp_path / "second"
+    export_dataset(actor=None, format="jsonl", out=second)
+    if as_zip:
+        with zipfile.ZipFile(first) as zipped:
+            original = {
+                Path(n).name: zipped.read(n) for n in zipped.namelist() if n.startswith("data/")
+            }
+    else:
+        original = data_files(first)
+    assert data_files(second) == original
+    actions = list(ledger.LedgerEvent.objects.values_list("action", flat=True))
+    assert actions.count("source.restore") == 2
+    assert actions.count("annotation.restore") == len(before["annotations"])
+    assert "dataset.import" in actions
+    assert not list(ledger.verify())
+
+
+def test_restored_annotations_have_a_history(dataset, tmp_path):
+    export_dataset(actor=None, format="jsonl", out=tmp_path / "p")
+    approved = str(dataset["approved"].pk)
+    empty_the_database()
+    dataset_import(path=tmp_path / "p")
+    events = list(ledger.history(object_type="annotate.annotation", object_id=approved))
+    assert [e.action for e in events] == ["annotation.restore"]
+    assert events[0].state["status"] == "approved"
+
+
+def test_a_package_whose_hashes_do_not_match_is_refused_before_anything_is_stored(
+    dataset, tmp_path
+):
+    package = tmp_path / "p"
+    export_dataset(actor=None, format="jsonl", out=package)
+    segments = package / "data" / "segments.jsonl"
+    segments.write_bytes(segments.read_bytes().replace(b'"approved"', b'"draft"', 1))
+    empty_the_database()
+    with pytest.raises(PackageRefused, match="segments.jsonl does not match its manifest"):
+        dataset_import(path=package)
+    assert not Source.objects.exists() and not Annotation.objects.exists()
+    assert not ledger.LedgerEvent.objects.exists()
+    assert not get_user_model().objects.exists()
+
+
+def test_a_changed_source_file_is_refused(dataset, tmp_path):
+    package = tmp_path / "p"
+    export_dataset(actor=None, format="jsonl", out=package)
+    source = next((package / "sources").iterdir())
+    source.write_bytes(source.read_bytes() + b" ")
+    empty_the_database()
+    with pytest.raises(PackageRefused, match="does not match its manifest"):
+        dataset_import(path=package)
+    assert not Source.objects.exists()
+
+
+def test_importing_into_a_database_that_has_the_records_is_refused_and_stores_nothing(
+    dataset, tmp_path
+):
+    package = tmp_path / "p"
+    export_dataset(actor=None, format="jsonl", out=package)
+    events = ledger.count()
+    with pytest.raises(PackageRefused, match="already in this database"):
+        dataset_import(path=package)
+    assert ledger.count() == events
+
+
+def test_other_formats_and_non_packages_are_refused(dataset, tmp_path):
+    export_dataset(actor=None, format="csv", out=tmp_path / "csv")
+    with pytest.raises(PackageRefused, match="only a jsonl package"):
+        dataset_import(path=tmp_path / "csv")
+    (tmp_path / "junk.zip").write_bytes(b"not a zip")
+    with pytest.raises(PackageRefused, match="neither a package folder nor a zip"):
+        dataset_import(path=tmp_path / "junk.zip")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(PackageRefused, match="no datapackage.json"):
+        dataset_import(path=tmp_path / "empty")
+
+
+def test_a_manifest_pointing_outside_the_package_is_refused(dataset, tmp_path):
+    package = tmp_path / "p"
+    export_dataset(actor=None, format="jsonl", out=package)
+    manifest = json.loads((package / "datapackage.json").read_text())
+    manifest["resources"][0]["path"] = "../../etc/passwd"
+    (package / "datapackage.json").write_text(json.dumps(manifest))
+    with pytest.raises(PackageRefused, match="outside the package"):
+        dataset_import(path=package)
+
+
+def test_commands_round_trip_and_report_errors_without_tracebacks(dataset, tmp_path, capsys):
+    package = tmp_path / "cmd.zip"
+    call_command("export_dataset", "--format", "jsonl", "--out", str(package), "--no-progress")
+    assert "Exported jsonl" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("export_dataset", "--format", "jsonl", "--out", str(package), "--no-progress")
+    with pytest.raises(CommandError, match="unknown export format"):
+        call_command("export_dataset", "--format", "xml", "--out", str(tmp_path / "x"))
+    with pytest.raises(CommandError, match="contradictory"):
+        call_command(
+            "export_dataset",
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path / "y"),
+            "--approved-only",
+            "--status",
+            "draft",
+        )
+    empty_the_database()
+    call_command("import_dataset", str(package), "--no-progress")
+    assert "Restored 2 sources" in capsys.readouterr().out
+    assert Annotation.objects.count() == 6
+    with pytest.raises(CommandError, match="already in this database"):
+        call_command("import_dataset", str(package), "--no-progress")
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("import_dataset", str(tmp_path / "nope"), "--no-progress")
+    shutil.rmtree(tmp_path / "x", ignore_errors=True)
+    assert not Export.objects.filter(status="running").exists()
