@@ -32,5 +32,10 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
+# Benchmarks need PostgreSQL databases claimtrail_bench_ingest / claimtrail_bench_annotate
+# (see bench/RESULTS.md); BENCH_ARGS=--quick runs them small.
 bench-ingest: install
-	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/ingest.py $(BENCH_ARGS)
+
+bench-annotate: install
+	$(BIN)/python bench/annotate.py $(BENCH_ARGS)

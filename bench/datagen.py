@@ -141,10 +141,10 @@ class LiveblogWriter:
             for role in (self.rng.choice(ROLES),)
         ]
 
-    def body(self) -> str:
+    def body(self, *, paragraphs: bool = True) -> str:
         rng = self.rng
         low, high = self.sentences
-        if rng.random() < 0.25:
+        if paragraphs and rng.random() < 0.25:
             first = " ".join(rng.choices(self.pool, k=rng.randint(low, high)))
             second = " ".join(rng.choices(self.pool, k=rng.randint(low, high)))
             return f"{first}\n\n{second}"
@@ -167,7 +167,8 @@ class LiveblogWriter:
             else:
                 speaker, role = rng.choice(self.speakers)
                 header = f"{clock}: {location}: {speaker}" + (f", {role}" if role else "") + "\n\n"
-            body = self.body()
+            # A block without a speaker is narration on its header line: one paragraph.
+            body = self.body(paragraphs=bool(speaker))
             start = offset + len(header)
             piece = f"{header}{body}\n\n"
             yield (

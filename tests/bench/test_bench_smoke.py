@@ -110,3 +110,20 @@ def test_liveblog_writer_blocks_are_spans_of_the_document():
         before = text[: block.start].rstrip("\n")
         header = before[before.rfind("\n") + 1 :]
         assert header.startswith(f"{block.clock}: {block.location}: ")
+
+
+def test_liveblog_importer_parses_generated_documents_into_the_generated_blocks():
+    from archive.importers import registry
+
+    text, blocks = datagen.LiveblogWriter(5, sentences=(1, 2)).document("Bench title", 120)
+
+    document = registry.parse(text, format="auto", filename="bench.txt")
+
+    assert document.format == "liveblog"
+    assert document.title == "Bench title"
+    parsed = [
+        (s.start, s.end, s.clock, s.location, s.speaker, s.speaker_role) for s in document.segments
+    ]
+    assert parsed == [
+        (b.start, b.end, b.clock, b.location, b.speaker, b.speaker_role) for b in blocks
+    ]
