@@ -39,3 +39,6 @@ bench-ingest: install
 
 bench-annotate: install
 	$(BIN)/python bench/annotate.py $(BENCH_ARGS)
+
+bench-admin: install
+	$(BIN)/python bench/admin.py $(BENCH_ARGS)
