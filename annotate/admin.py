@@ -14,6 +14,7 @@ from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import connection
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -125,7 +126,14 @@ class AnnotationAdmin(admin.ModelAdmin):
         return selectors.annotation_list(with_children=False)
 
     def get_search_results(self, request, queryset, search_term):
-        return search_annotations(queryset, search_term), False
+        results, ranked = search_annotations(queryset, search_term)
+        if search_term.strip() and not ranked and connection.vendor == "postgresql":
+            messages.info(
+                request,
+                "More than 2,000 matches: shown newest first instead of by relevance. "
+                "Add words (or \"quoted phrases\") to rank them.",
+            )
+        return results, False
 
     @admin.display(description="Quote", ordering="quote")
     def quote_display(self, obj):

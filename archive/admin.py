@@ -52,7 +52,7 @@ class EstimatedCountPaginator(Paginator):
             if estimate > self.estimate_above:
                 self.count_is_estimate = True
                 return estimate
-        counted = queryset.order_by()[: self.cap + 1].count()
+        counted = queryset.order_by().values("pk")[: self.cap + 1].count()
         if counted > self.cap:
             self.count_is_capped = True
             return self.cap
