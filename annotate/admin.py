@@ -131,7 +131,7 @@ class AnnotationAdmin(admin.ModelAdmin):
             messages.info(
                 request,
                 "More than 2,000 matches: shown newest first instead of by relevance. "
-                "Add words (or \"quoted phrases\") to rank them.",
+                'Add words (or "quoted phrases") to rank them.',
             )
         return results, False
 
@@ -218,6 +218,16 @@ class AnnotationAdmin(admin.ModelAdmin):
             "updated_at",
         )
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        field = form.base_fields.get("claim_type")
+        if field is not None and hasattr(field.widget, "widget"):
+            field.widget = field.widget.widget  # no add/edit/delete icons beside the taxonomy
+        return form
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Annotations", **(extra_context or {})})
+
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         for key in ("start", "end"):
@@ -249,6 +259,7 @@ class AnnotationAdmin(admin.ModelAdmin):
                 context["segment_html"] = admin_views.segment_html(
                     segment.text, [_Span(a) for a in spans], lambda a: "#"
                 )
+        context["show_save_and_add_another"] = False  # a new annotation starts from a selection
         context["can_submit_with_save"] = context.get("has_change_permission", True) and (
             obj is None or obj.status == "draft"
         )
@@ -380,7 +391,9 @@ class AnnotationAdmin(admin.ModelAdmin):
             ),
             path(
                 "<path:object_id>/step/",
-                wrap(lambda request, object_id: admin_views.transition_view(request, self, object_id)),
+                wrap(
+                    lambda request, object_id: admin_views.transition_view(request, self, object_id)
+                ),
                 name="annotate_annotation_step",
             ),
             *super().get_urls(),
@@ -459,7 +472,9 @@ class ClaimTypeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
     def save_model(self, request, obj, form, change):
-        admin_taxonomy.claim_type_save(actor=request.user, claim_type=obj, changed=form.changed_data)
+        admin_taxonomy.claim_type_save(
+            actor=request.user, claim_type=obj, changed=form.changed_data
+        )
 
     def delete_model(self, request, obj):
         admin_taxonomy.claim_type_delete(actor=request.user, claim_type=obj)

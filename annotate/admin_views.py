@@ -135,7 +135,9 @@ def can_edit(user, annotation: Annotation | None) -> bool:
 def annotation_page_context(request, annotation: Annotation) -> dict:
     """What the annotation page shows around the form: span in context, reviews, steps."""
     reviews = list(
-        Review.objects.filter(annotation=annotation).select_related("reviewer").order_by("created_at")
+        Review.objects.filter(annotation=annotation)
+        .select_related("reviewer")
+        .order_by("created_at")
     )
     approvers = {
         r.reviewer_id
@@ -222,7 +224,9 @@ def bulk_transition(request, queryset, action: Action) -> None:
     if refused:
         messages.warning(
             request,
-            f"{len(refused)} refused — " + "; ".join(refused[:20]) + ("; …" if len(refused) > 20 else ""),
+            f"{len(refused)} refused — "
+            + "; ".join(refused[:20])
+            + ("; …" if len(refused) > 20 else ""),
         )
 
 
@@ -235,7 +239,9 @@ def dashboard_view(request, model_admin):
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
     by_status: dict = defaultdict(dict)
-    for row in Annotation.objects.values("segment__transcript_id", "status").annotate(n=Count("pk")):
+    for row in Annotation.objects.values("segment__transcript_id", "status").annotate(
+        n=Count("pk")
+    ):
         by_status[row["segment__transcript_id"]][row["status"]] = row["n"]
     totals = {tid: sum(counts.values()) for tid, counts in by_status.items()}
     top = sorted(totals, key=totals.get, reverse=True)[:DASHBOARD_TRANSCRIPTS]

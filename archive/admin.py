@@ -10,17 +10,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.functional import cached_property
 
 from . import ledger
+from .importers import registry
+from .importers.base import DocumentError
 from .models import LedgerEvent, Segment, Source, Transcript
+from .services import source_import
 
 HISTORY_PAGE_SIZE = 100
 # The History page verifies new ledger events incrementally, at most this many per
@@ -202,8 +208,19 @@ def _short(value) -> str:
 # ---------------------------------------------------------------- model admins
 
 
+class SourceUploadForm(forms.Form):
+    file = forms.FileField(help_text="The document exactly as received; it is stored byte for byte.")
+    format = forms.ChoiceField(
+        choices=[("auto", "Detect")] + [(name, name) for name in registry.FORMATS], initial="auto"
+    )
+    origin_url = forms.URLField(required=False, assume_scheme="https", label="Published at")
+    reason = forms.CharField(required=False, label="Note for the ledger")
+
+
 @admin.register(Source)
 class SourceAdmin(ReadOnlyAdmin):
+    """Sources are never edited; editors add new ones by uploading through the importer."""
+
     list_display = ("title", "filename", "importer", "size", "imported_at", "imported_by")
     list_select_related = ("imported_by",)
     search_fields = ("title", "filename", "sha256")
@@ -222,6 +239,47 @@ class SourceAdmin(ReadOnlyAdmin):
         "size",
         "text_preview",
     )
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm("archive.add_source")
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = SourceUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > settings.CLAIMTRAIL_IMPORT_MAX_BYTES:
+                form.add_error("file", "This file is larger than the import limit.")
+            else:
+                try:
+                    result = source_import(
+                        data=upload.read(),
+                        actor=request.user,
+                        filename=upload.name,
+                        format=form.cleaned_data["format"],
+                        origin_url=form.cleaned_data["origin_url"],
+                        reason=form.cleaned_data["reason"],
+                    )
+                except DocumentError as error:
+                    form.add_error("file", str(error))
+                else:
+                    verb = "Imported" if result.created else "Already imported"
+                    messages.success(
+                        request, f"{verb}: {result.transcript} ({result.segment_count} segments)."
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:archive_transcript_change", args=[result.transcript.pk])
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import a source",
+            "subtitle": None,
+            "opts": self.opts,
+            "form": form,
+            "has_view_permission": True,
+        }
+        return TemplateResponse(request, "admin/archive/source/upload.html", context)
 
     @admin.display(description="Text (first 2,000 characters)")
     def text_preview(self, obj):

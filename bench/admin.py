@@ -108,7 +108,11 @@ def pages() -> list[tuple[str, str, str]]:
             f"{changelist}?status__exact=in-review&verdict__exact=false",
         ),
         ("search: selective (wages 1994)", "bench_editor1", f"{changelist}?q=wages+1994"),
-        ("search: common words (hospital staff)", "bench_editor1", f"{changelist}?q=hospital+staff"),
+        (
+            "search: common words (hospital staff)",
+            "bench_editor1",
+            f"{changelist}?q=hospital+staff",
+        ),
         (
             f"transcript page ({transcript.segment_count} segments)",
             "bench_editor1",
@@ -175,9 +179,7 @@ def write_results(data: dict, results: list[dict], runs: int) -> None:
     ]
     for r in results:
         ok = "yes" if r["median_ms"] < BUDGET_MS else "**no**"
-        lines.append(
-            f"| {r['page']} | {r['median_ms']} | {r['max_ms']} | {r['queries']} | {ok} |"
-        )
+        lines.append(f"| {r['page']} | {r['median_ms']} | {r['max_ms']} | {r['queries']} | {ok} |")
     lines += [
         "",
         "Command: `DATABASE_URL=postgres://…/claimtrail_bench_admin .venv/bin/python "

@@ -81,7 +81,11 @@ def test_saving_creates_a_draft_with_its_citation_through_the_services(login, an
     response = login(annotator).post(reverse(ADD), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     annotation = Annotation.objects.get()
-    assert (annotation.start, annotation.end, annotation.quote) == (start, start + 11, "4.2 million")
+    assert (annotation.start, annotation.end, annotation.quote) == (
+        start,
+        start + 11,
+        "4.2 million",
+    )
     assert annotation.status == Status.DRAFT and annotation.created_by == annotator
     citation = Citation.objects.get()
     assert citation.publisher == "Riverton council" and citation.added_by == annotator
@@ -220,9 +224,12 @@ def test_citations_are_added_changed_and_removed_through_services(login, annotat
     assert client.post(change_url(annotation), data).status_code == 302
     assert list(Citation.objects.values_list("url", flat=True)) == ["https://example.org/a"]
     actions = list(LedgerEvent.objects.order_by("sequence").values_list("action", flat=True))
-    assert actions[-4:] == ["citation.update", "citation.add", "annotation.update", "citation.remove"] or (
-        actions[-3:] == ["citation.update", "citation.add", "citation.remove"]
-    )
+    assert actions[-4:] == [
+        "citation.update",
+        "citation.add",
+        "annotation.update",
+        "citation.remove",
+    ] or (actions[-3:] == ["citation.update", "citation.add", "citation.remove"])
 
 
 def test_someone_elses_draft_is_read_only_for_another_annotator(

@@ -152,3 +152,37 @@ def test_sources_are_read_only_even_for_editors(login, editor, transcript):
     assert client.post(url, {"title": "changed"}).status_code == 403
     assert client.get(reverse("admin:archive_segment_changelist")).status_code == 200
     assert client.get(reverse("admin:archive_ledgerevent_changelist")).status_code == 200
+
+
+def test_editor_imports_a_source_through_the_import_service(login, editor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from archive.models import Source
+    from tests.factories import LIVEBLOG
+
+    upload = SimpleUploadedFile("hearing.txt", LIVEBLOG.encode("utf-8"))
+    response = login(editor).post(
+        reverse("admin:archive_source_add"), {"file": upload, "format": "auto"}
+    )
+    assert response.status_code == 302
+    source = Source.objects.get()
+    assert source.imported_by == editor
+    assert LedgerEvent.objects.filter(action="source.import", object_id=str(source.pk)).exists()
+
+
+def test_an_unparseable_upload_is_refused_with_a_message(login, editor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from archive.models import Source
+
+    upload = SimpleUploadedFile("x.bin", b"\\xff\\xfe\\x00garbage")
+    response = login(editor).post(
+        reverse("admin:archive_source_add"), {"file": upload, "format": "srt"}
+    )
+    assert response.status_code == 200
+    assert "errornote" in response.content.decode()
+    assert not Source.objects.exists()
+
+
+def test_annotators_cannot_import_sources(login, annotator):
+    assert login(annotator).get(reverse("admin:archive_source_add")).status_code == 403

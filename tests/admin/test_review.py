@@ -42,9 +42,7 @@ def test_reviewer_sees_span_citations_earlier_reviews_and_the_review_buttons(
     assert "approvals this round: 1 of 2" in html
 
 
-def test_approve_goes_through_the_service_and_records_a_review(
-    login, annotator, reviewer, segment
-):
+def test_approve_goes_through_the_service_and_records_a_review(login, annotator, reviewer, segment):
     annotation = _in_review(annotator, segment)
     response = _step(login(reviewer), annotation, "approve")
     assert "is now approved" in response.content.decode()
@@ -109,7 +107,10 @@ def test_only_an_editor_reopens(login, annotator, reviewer, editor, segment):
     annotation = _in_review(annotator, segment)
     services.annotation_approve(actor=reviewer, annotation=annotation, expected_version=2)
     annotation.refresh_from_db()
-    assert ">Reopen as draft</button>" not in login(reviewer).get(change_url(annotation)).content.decode()
+    assert (
+        ">Reopen as draft</button>"
+        not in login(reviewer).get(change_url(annotation)).content.decode()
+    )
     response = _step(login(reviewer), annotation, "reopen", comment="x")
     assert "only an editor may reopen" in response.content.decode()
     client = login(editor)
@@ -150,7 +151,9 @@ def test_bulk_approve_enforces_the_rules_per_row_and_reports_refusals(
     segments = list(transcript.segments.order_by("ordinal"))
     plain = _in_review(annotator, segments[0])
     needs_two = make_annotation(annotator, segments[1], words="Unemployment", verdict="false")
-    needs_two = services.annotation_submit(actor=annotator, annotation=needs_two, expected_version=1)
+    needs_two = services.annotation_submit(
+        actor=annotator, annotation=needs_two, expected_version=1
+    )
     draft = make_annotation(annotator, segments[0], words="three bridges")
     reviewer.groups.add(Group.objects.get(name="Annotator"))
     own = make_annotation(reviewer, segments[0], words="2024 audit")

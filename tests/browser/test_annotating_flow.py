@@ -154,3 +154,33 @@ def test_annotate_review_history_and_stale_edit(browser, live_server, artifacts)
     page.screenshot(path=str(artifacts / "stale-edit-refused.png"), full_page=True)
     draft.refresh_from_db()
     assert draft.claim_text == "Their edit."
+
+
+def test_every_admin_page_renders_for_a_screenshot(browser, live_server, artifacts):
+    """Screenshots of the pages this UI adds or changes, for a person to look at."""
+    annotator = _user("ann", Role.ANNOTATOR)
+    _user("rev", Role.REVIEWER)
+    _user("ed", Role.EDITOR)
+    transcript = make_transcript(TEXT, filename="browser.txt")
+    segment = transcript.segments.get(ordinal=1)
+    first = make_annotation(annotator, segment, words="4.2 million", verdict="false")
+    services.annotation_submit(actor=annotator, annotation=first, expected_version=1)
+    make_annotation(annotator, segment, words="up 12 per cent", verdict="true")
+    page = _login(browser, live_server, "ed")
+    start = segment.text.index("on roads")
+    shots = {
+        "index": "/admin/",
+        "dashboard": "/admin/annotate/annotation/dashboard/",
+        "changelist": "/admin/annotate/annotation/",
+        "changelist-search": "/admin/annotate/annotation/?q=roads",
+        "add-form": f"/admin/annotate/annotation/add/?segment={segment.pk}&start={start}"
+        f"&end={start + 8}&quote=on+roads",
+        "transcripts": "/admin/archive/transcript/",
+        "source-history": f"/admin/archive/source/{transcript.source_id}/history/",
+        "ledger": "/admin/archive/ledgerevent/",
+    }
+    for name, path in shots.items():
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, name
+        assert "Server Error" not in page.content()
+        page.screenshot(path=str(artifacts / f"page-{name}.png"), full_page=True)
