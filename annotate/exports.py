@@ -874,10 +874,8 @@ def export_run(export_id, *, reason: str = "") -> Export:
     except InvalidInput as error:
         _fail(export, error.message)
         return export
-    Export.objects.filter(pk=export.pk).update(
-        status=ExportStatus.RUNNING, started_at=timezone.now()
-    )
-    export.status = ExportStatus.RUNNING
+    export.status, export.started_at = ExportStatus.RUNNING, timezone.now()
+    Export.objects.filter(pk=export.pk).update(status=export.status, started_at=export.started_at)
     out = export_path(export)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -114,3 +114,10 @@ def claim_type_list():
     from .models import ClaimType
 
     return ClaimType.objects.all()
+
+
+def export_list():
+    """Dataset exports with their requester, newest first."""
+    from .models import Export
+
+    return Export.objects.select_related("requested_by").order_by("-requested_at", "-id")

@@ -2,6 +2,8 @@
 
 from rest_framework.routers import DefaultRouter
 
+from annotate.api_exports import ExportViewSet
+
 from . import views
 
 router = DefaultRouter(trailing_slash=True)
@@ -12,6 +14,7 @@ router.register("segments", views.SegmentViewSet, basename="segment")
 router.register("claim-types", views.ClaimTypeViewSet, basename="claim-type")
 router.register("annotations", views.AnnotationViewSet, basename="annotation")
 router.register("citations", views.CitationViewSet, basename="citation")
+router.register("exports", ExportViewSet, basename="export")
 
 app_name = "api"
 urlpatterns = router.urls
