@@ -1,0 +1,358 @@
+"""API benchmark (issue 5): the REST API under gunicorn on loopback, 8 concurrent clients.
+
+On PostgreSQL (database ``claimtrail_bench_api``, created if missing and emptied
+first) with 100,000 segments and 50,000 annotations from :mod:`bench.datagen`, the
+app runs under gunicorn on 127.0.0.1. A bounded pool of 8 client threads (each a
+bench annotator with its own token and keep-alive connection) calls the API for a
+bounded time, in an even mix of:
+
+- ``create``: POST /api/v1/annotations/ (a draft with a verdict),
+- ``update``: PATCH /api/v1/annotations/{id}/ with If-Match (one of its drafts),
+- ``list``: GET /api/v1/annotations/?page_size=100 (following ``next`` links, with
+  nested citations and reviews),
+- ``transition``: POST .../submit/ by the author, then .../approve/ by a reviewer.
+
+It reports requests per second overall and p50/p95/p99 latency per call type.
+Targets: >= 300 requests/s overall, p99 < 100 ms for single-object calls and
+< 150 ms for list pages. Client and server share the machine's cores.
+
+    .venv/bin/python bench/api.py                 # full size, 45 s
+    .venv/bin/python bench/api.py --quick         # 2,000 segments, 1,000 annotations, 8 s
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+DEFAULT_URL = "postgres://claimtrail:claimtrail@127.0.0.1:5432/claimtrail_bench_api"
+HOST = "127.0.0.1"
+CALLS = ("create", "update", "list", "transition")
+SINGLE = ("create", "update", "transition")
+VERDICTS = ["true", "mostly-true", "mixed", "unverifiable"]  # one approval each
+CLAIM_TYPES = ["quantity", "event", "attribution", "causal", "prediction", "other"]
+
+
+def configure_environment(database_url: str) -> None:
+    """Production-like settings for this process and gunicorn: DEBUG off, no query log."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "workbench.settings.local"
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret-" + "a" * 40)
+    os.environ.setdefault("LOG_LEVEL", "ERROR")
+
+
+def ensure_database(database_url: str) -> None:
+    """Create the bench database when it does not exist yet."""
+    import psycopg
+
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    admin_url = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+# ---------------------------------------------------------------- data
+
+
+def prepare(segments: int, annotations: int, seed: int, reuse: bool) -> dict:
+    """Migrate, generate the data set (unless reusing one of the same size), issue tokens."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
+
+    from annotate.models import Annotation
+    from archive.models import Segment
+    from bench import datagen
+
+    call_command("migrate", verbosity=0, interactive=False)
+    started = time.perf_counter()
+    have = (Segment.objects.count(), Annotation.objects.count())
+    if reuse and have[0] >= segments and have[1] >= annotations:
+        print(f"data: reusing {have[0]:,} segments and {have[1]:,} annotations")
+    else:
+        datagen.reset()
+        summary = datagen.generate(segments, annotations, seed=seed)
+        print(
+            f"data: {summary['segments']:,} segments, {summary['annotations']:,} annotations, "
+            f"{summary['citations']:,} citations in {time.perf_counter() - started:.1f} s"
+        )
+    users = datagen.bench_users()
+    tokens = {
+        role: [Token.objects.get_or_create(user=user)[0].key for user in members]
+        for role, members in users.items()
+    }
+    rng = random.Random(seed)
+    ids = list(Segment.objects.values_list("pk", flat=True)[:200_000])
+    picked = rng.sample(ids, min(5000, len(ids)))
+    targets = [
+        (str(pk), len(text))
+        for pk, text in Segment.objects.filter(pk__in=picked).values_list("pk", "text")
+    ]
+    from django.db import connections
+
+    connections.close_all()
+    return {"tokens": tokens, "segments": targets}
+
+
+# ---------------------------------------------------------------- server
+
+
+def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
+    command = [
+        str(REPO / ".venv" / "bin" / "gunicorn"),
+        "workbench.wsgi:application",
+        "--bind", f"{HOST}:{port}",
+        "--workers", str(workers),
+        "--worker-class", "gthread",
+        "--threads", str(threads),
+        "--keep-alive", "30",
+        "--log-level", "warning",
+        "--chdir", str(REPO),
+    ]
+    return subprocess.Popen(command, env=os.environ.copy(), start_new_session=True)
+
+
+def wait_ready(port: int, token: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=5)
+            conn.request("GET", "/api/v1/claim-types/", headers={"Authorization": f"Token {token}"})
+            if conn.getresponse().status == 200:
+                conn.close()
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+# ---------------------------------------------------------------- clients
+
+
+@dataclass
+class Stats:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: {c: [] for c in CALLS})
+    errors: dict[str, int] = field(default_factory=dict)
+    requests: int = 0
+
+
+class Client:
+    """One annotator with a keep-alive connection, its drafts, and a reviewer's token."""
+
+    def __init__(self, port, token, reviewer_token, segments, seed):
+        self.port = port
+        self.token = token
+        self.reviewer_token = reviewer_token
+        self.segments = segments
+        self.rng = random.Random(seed)
+        self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        self.drafts: list[tuple[str, str]] = []  # (id, etag)
+        self.next_list: str | None = None
+        self.stats = Stats()
+
+    def call(self, kind, method, path, body=None, token=None, if_match=None):
+        headers = {"Authorization": f"Token {token or self.token}", "Accept": "application/json"}
+        payload = None
+        if body is not None:
+            payload = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if if_match:
+            headers["If-Match"] = if_match
+        started = time.perf_counter()
+        try:
+            self.conn.request(method, path, body=payload, headers=headers)
+            response = self.conn.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
+            self.stats.errors[f"{kind} connection"] = self.stats.errors.get(f"{kind} connection", 0) + 1
+            return None, None, None
+        elapsed = time.perf_counter() - started
+        self.stats.requests += 1
+        self.stats.latencies[kind].append(elapsed)
+        if response.status >= 300:
+            key = f"{kind} {response.status}"
+            self.stats.errors[key] = self.stats.errors.get(key, 0) + 1
+            return response.status, None, None
+        return response.status, json.loads(data) if data else None, response.getheader("ETag")
+
+    def create(self):
+        segment_id, length = self.rng.choice(self.segments)
+        start = self.rng.randrange(0, max(1, length - 20))
+        end = min(length, start + self.rng.randint(5, 20))
+        status, body, etag = self.call("create", "POST", "/api/v1/annotations/", {
+            "segment": segment_id, "start": start, "end": end,
+            "claim_type": self.rng.choice(CLAIM_TYPES),
+            "claim_text": "A claim restated by the API benchmark.",
+            "verdict": self.rng.choice(VERDICTS),
+            "citations": [{"url": "https://example.org/evidence", "stance": "supports"}],
+        })
+        if status == 201:
+            self.drafts.append((body["id"], etag))
+
+    def update(self):
+        if not self.drafts:
+            return self.create()
+        index = self.rng.randrange(len(self.drafts))
+        pk, etag = self.drafts[index]
+        status, body, new_etag = self.call(
+            "update", "PATCH", f"/api/v1/annotations/{pk}/",
+            {"verdict_summary": f"Checked at {time.time():.3f}."}, if_match=etag,
+        )
+        if status == 200:
+            self.drafts[index] = (pk, new_etag)
+
+    def list_page(self):
+        path = self.next_list or "/api/v1/annotations/?page_size=100"
+        status, body, _ = self.call("list", "GET", path)
+        if status == 200:
+            next_url = body["next"]
+            self.next_list = urlsplit(next_url)._replace(scheme="", netloc="").geturl() \
+                if next_url and self.rng.random() < 0.8 else None
+
+    def transition(self):
+        if not self.drafts:
+            return self.create()
+        pk, etag = self.drafts.pop(self.rng.randrange(len(self.drafts)))
+        status, _, etag = self.call("transition", "POST", f"/api/v1/annotations/{pk}/submit/",
+                                    {}, if_match=etag)
+        if status == 200:
+            self.call("transition", "POST", f"/api/v1/annotations/{pk}/approve/", {},
+                      token=self.reviewer_token, if_match=etag)
+
+    def run(self, until: float) -> None:
+        actions = [self.create, self.update, self.list_page, self.transition]
+        while time.perf_counter() < until:
+            self.rng.choice(actions)()
+        self.conn.close()
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def run_clients(port, data, clients: int, duration: float, seed: int):
+    annotators = data["tokens"]["Annotator"]
+    reviewers = data["tokens"]["Reviewer"]
+    pool = [
+        Client(port, annotators[n % len(annotators)], reviewers[n % len(reviewers)],
+               data["segments"], seed + n)
+        for n in range(clients)
+    ]
+    started = time.perf_counter()
+    until = started + duration
+    threads = [threading.Thread(target=c.run, args=(until,)) for c in pool]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    merged = Stats()
+    for client in pool:
+        merged.requests += client.stats.requests
+        for kind in CALLS:
+            merged.latencies[kind].extend(client.stats.latencies[kind])
+        for key, count in client.stats.errors.items():
+            merged.errors[key] = merged.errors.get(key, 0) + count
+    return merged, elapsed
+
+
+def report(stats: Stats, elapsed: float, args) -> str:
+    lines = [
+        f"{stats.requests:,} requests in {elapsed:.1f} s = {stats.requests / elapsed:.0f} "
+        f"requests/s overall ({args.clients} clients, gunicorn {args.workers} workers x "
+        f"{args.threads} threads)",
+        "| call | count | req/s | p50 ms | p95 ms | p99 ms | target p99 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for kind in CALLS:
+        values = stats.latencies[kind]
+        target = "< 150 ms" if kind == "list" else "< 100 ms"
+        lines.append(
+            f"| {kind} | {len(values):,} | {len(values) / elapsed:.0f} | "
+            f"{percentile(values, 0.50) * 1000:.1f} | {percentile(values, 0.95) * 1000:.1f} | "
+            f"{percentile(values, 0.99) * 1000:.1f} | {target} |"
+        )
+    if stats.errors:
+        lines.append("non-2xx or failed calls: " + ", ".join(
+            f"{key}: {count}" for key, count in sorted(stats.errors.items())))
+    else:
+        lines.append("non-2xx or failed calls: none")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--segments", type=int, default=100_000)
+    parser.add_argument("--annotations", type=int, default=50_000)
+    parser.add_argument("--duration", type=float, default=45.0, help="seconds of load (<= 120)")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the bench database when it already holds enough rows")
+    parser.add_argument("--quick", action="store_true",
+                        help="2,000 segments, 1,000 annotations, 8 s of load")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_API_URL", DEFAULT_URL))
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.segments, args.annotations, args.duration = 2_000, 1_000, 8.0
+    if not (1 <= args.clients <= 8) or not (0 < args.duration <= 120):
+        parser.error("use 1-8 clients and a duration of at most 120 s")
+    if not args.database_url.startswith(("postgres://", "postgresql://")):
+        parser.error("the API benchmark runs on PostgreSQL (--database-url postgres://...)")
+
+    configure_environment(args.database_url)
+    ensure_database(args.database_url)
+    data = prepare(args.segments, args.annotations, args.seed, args.reuse)
+    server = start_gunicorn(args.port, args.workers, args.threads)
+    try:
+        wait_ready(args.port, data["tokens"]["Annotator"][0])
+        # Warm every worker's connection and code paths (not measured).
+        run_clients(args.port, data, args.clients, 2.0, args.seed + 1000)
+        stats, elapsed = run_clients(args.port, data, args.clients, args.duration, args.seed)
+    finally:
+        stop(server)
+    print(report(stats, elapsed, args))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

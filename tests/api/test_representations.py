@@ -1,0 +1,35 @@
+"""The fast read representations give exactly what DRF's field-by-field rendering gives."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from annotate import selectors, services
+from annotate.api import serializers as s
+
+
+def _generic(serializer_class, instance) -> dict:
+    return dict(serializers.Serializer.to_representation(serializer_class(), instance))
+
+
+def test_annotation_citation_review_and_segment_match_drf(annotator, reviewer, draft, segment):
+    services.citation_add(
+        actor=annotator, annotation=draft, expected_version=1, url="https://example.org/x",
+        title="X", published_on="2024-01-02", accessed_at="2024-01-03T04:05:06+00:00",
+    )
+    draft = services.annotation_submit(actor=annotator, annotation=draft, expected_version=2)
+    services.annotation_request_changes(
+        actor=reviewer, annotation=draft, expected_version=3, comment="Why?"
+    )
+    annotation = selectors.annotation_list().get(pk=draft.pk)
+    fast = s.AnnotationSerializer(annotation).data
+    generic = _generic(s.AnnotationSerializer, annotation)
+    assert set(fast) == set(generic)
+    for key in generic:
+        if key not in ("citations", "reviews"):
+            assert fast[key] == generic[key], key
+    [citation] = annotation.citations.all()
+    assert fast["citations"] == [_generic(s.CitationSerializer, citation)]
+    [review] = annotation.reviews.all()
+    assert fast["reviews"] == [_generic(s.ReviewSerializer, review)]
+    assert s.SegmentSerializer(segment).data == _generic(s.SegmentSerializer, segment)
