@@ -42,3 +42,6 @@ bench-annotate: install
 
 bench-admin: install
 	$(BIN)/python bench/admin.py $(BENCH_ARGS)
+
+bench-api: install
+	$(BIN)/python bench/api.py $(BENCH_ARGS)
