@@ -126,11 +126,10 @@ class KeysetPagination(BasePagination):
         return size
 
     def _keys(self, row) -> list[str]:
+        """The ordering values of ``row`` (a model instance or a ``values()`` dict)."""
         values = []
         for field in self.ordering:
-            value = row
-            for part in field.split("__"):
-                value = getattr(value, part if part != "pk" else "pk")
+            value = row[field] if isinstance(row, dict) else getattr(row, field)
             values.append(value.isoformat() if hasattr(value, "isoformat") else str(value))
         return values
 

@@ -7,11 +7,12 @@ raise domain errors that :mod:`annotate.api.errors` turns into JSON.
 
 from __future__ import annotations
 
+import contextlib
 from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.utils.http import http_date
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -31,8 +32,8 @@ from annotate.workflow import Action
 from archive.models import Segment
 from archive.services import source_import
 
+from . import rows, webannotation
 from . import serializers as s
-from . import webannotation
 from .errors import PayloadTooLarge, PreconditionRequired
 from .filters import (
     AnnotationFilter,
@@ -336,12 +337,12 @@ class AnnotationViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def _answer(self, annotation: Annotation, code: int = 200) -> Response:
         """The annotation as stored now, with its version as ETag."""
-        fresh = selectors.annotation_list().get(pk=annotation.pk)
         if self._wants_ld():
+            fresh = selectors.annotation_list().get(pk=annotation.pk)
             body = webannotation.annotation(fresh, base_url=self._base_url())
-        else:
-            body = s.AnnotationSerializer(fresh).data
-        return _with_etag(Response(body, status=code), fresh.version)
+            return _with_etag(Response(body, status=code), fresh.version)
+        body = rows.one(Annotation.objects.all(), annotation.pk)
+        return _with_etag(Response(body, status=code), body["version"])
 
     def _target(self) -> Annotation:
         return get_object_or_404(Annotation.objects.all(), pk=self.kwargs["pk"])
@@ -350,14 +351,16 @@ class AnnotationViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def list(self, request, *args, **kwargs):
         if not self._wants_ld():
-            return super().list(request, *args, **kwargs)
+            queryset = self.filter_queryset(Annotation.objects.all())
+            page = self.paginate_queryset(rows.annotation_values(queryset))
+            return self.get_paginated_response(rows.page_data(page))
         queryset = self.filter_queryset(self.get_queryset())
-        rows = self.paginate_queryset(queryset)
+        page = self.paginate_queryset(queryset)
         paginator = self.paginator
         collection_url = _without(request.build_absolute_uri(), ("cursor", "page_size"))
         if request.query_params.get(paginator.cursor_query_param):
             document = webannotation.page(
-                rows,
+                page,
                 base_url=self._base_url(),
                 page_url=request.build_absolute_uri(),
                 collection_url=collection_url,
@@ -366,24 +369,25 @@ class AnnotationViewSet(mixins.ListModelMixin, ApiViewSet):
             )
         else:
             document = webannotation.first_page(
-                rows,
+                page,
                 base_url=self._base_url(),
                 collection_url=collection_url,
-                total=queryset.count() if paginator.more_after else len(rows),
+                total=queryset.count() if paginator.more_after else len(page),
                 next_url=paginator.get_next_link(),
             )
         return Response(document)
 
     def retrieve(self, request, *args, **kwargs):
-        annotation = self.get_object()
         if self._wants_ld():
+            annotation = self.get_object()
             body = webannotation.annotation(annotation, base_url=self._base_url())
-        else:
-            body = s.AnnotationSerializer(annotation).data
-        response = _with_etag(Response(body), annotation.version)
-        if annotation.updated_at:
-            response["Last-Modified"] = http_date(annotation.updated_at.timestamp())
-        return response
+            return _with_etag(Response(body), annotation.version)
+        body = None
+        with contextlib.suppress(ValueError, DjangoValidationError):
+            body = rows.one(Annotation.objects.all(), self.kwargs["pk"])
+        if body is None:
+            raise NotFound()
+        return _with_etag(Response(body), body["version"])
 
     @extend_schema(
         summary="History of an annotation and its citations (ledger events, oldest first)",
@@ -396,8 +400,8 @@ class AnnotationViewSet(mixins.ListModelMixin, ApiViewSet):
         events = selectors.annotation_history(annotation)
         paginator = KeysetPagination()
         paginator.ordering_override = ("sequence",)
-        rows = paginator.paginate_queryset(events, request, view=SimpleNamespace())
-        data = s.LedgerEventSerializer(rows, many=True).data
+        events_page = paginator.paginate_queryset(events, request, view=SimpleNamespace())
+        data = s.LedgerEventSerializer(events_page, many=True).data
         return paginator.get_paginated_response(data)
 
     # ------------------------------------------------------------ writes

@@ -33,3 +33,16 @@ def test_annotation_citation_review_and_segment_match_drf(annotator, reviewer, d
     [review] = annotation.reviews.all()
     assert fast["reviews"] == [_generic(s.ReviewSerializer, review)]
     assert s.SegmentSerializer(segment).data == _generic(s.SegmentSerializer, segment)
+
+
+def test_plain_row_reads_match_the_model_representation(annotator, reviewer, draft):
+    from annotate.api import rows
+    from annotate.models import Annotation
+
+    services.citation_add(actor=annotator, annotation=draft, expected_version=1,
+                          url="https://example.org/y", published_on="2024-01-02")
+    draft = services.annotation_submit(actor=annotator, annotation=draft, expected_version=2)
+    services.annotation_reject(actor=reviewer, annotation=draft, expected_version=3,
+                               comment="No.")
+    annotation = selectors.annotation_list().get(pk=draft.pk)
+    assert rows.one(Annotation.objects.all(), draft.pk) == s.annotation_data(annotation)
