@@ -154,6 +154,8 @@ class KeysetPagination(BasePagination):
             raise invalid
         if len(values) != len(self.ordering) or not all(isinstance(v, str) for v in values):
             raise invalid
+        if any("\x00" in value for value in values):  # PostgreSQL refuses NUL in text
+            raise invalid
         return direction, values
 
     def _after(self, queryset: QuerySet, values: list | None, *, reverse: bool) -> QuerySet:

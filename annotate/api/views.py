@@ -159,7 +159,7 @@ class SourceViewSet(mixins.ListModelMixin, ApiViewSet):
         result = source_import(
             data=upload.read(),
             actor=request.user,
-            filename=upload.name or "",
+            filename=(upload.name or "").replace("\x00", ""),
             format=values["format"],
             encoding=values["encoding"] or None,
             origin_url=values["origin_url"],

@@ -189,3 +189,18 @@ def test_document_error_on_upload_is_400(as_editor):
         400, "invalid_document",
     )
     assert "binary" in error["message"]
+
+
+def test_cursor_with_a_nul_character_is_400(as_annotator):
+    import base64
+
+    token = base64.urlsafe_b64encode(b'["n",["a\\u0000"]]').decode().rstrip("=")
+    assert_error(as_annotator.get(f"/api/v1/claim-types/?cursor={token}"), 400, "invalid")
+
+
+def test_nul_characters_in_text_are_400(as_annotator, segment):
+    body = {"segment": str(segment.pk), "start": 0, "end": 5, "claim_type": "quantity",
+            "claim_text": "a\u0000b"}
+    error = assert_error(_create(as_annotator, json.dumps(body)), 400, "invalid")
+    assert "claim_text" in error["fields"]
+    assert_error(as_annotator.get("/api/v1/segments/?speaker=a%00b"), 400, "invalid")
