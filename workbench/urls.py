@@ -1,9 +1,11 @@
 """Top-level URLs: the admin (the annotating UI) and the REST API."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from annotate.api.errors import unknown_endpoint
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
@@ -11,6 +13,7 @@ urlpatterns = [
     path("api/v1/", include("annotate.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    re_path(r"^api/", unknown_endpoint),  # a JSON 404 for any other /api/ URL, even in DEBUG
 ]
 
 # JSON errors under /api/, Django's pages elsewhere.

@@ -19,6 +19,7 @@ from django.core.exceptions import (
     TooManyFieldsSent,
 )
 from django.http import Http404, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.http import http_date
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -148,7 +149,19 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.PermissionDenied()
     if isinstance(exc, exceptions.APIException):
         return _drf_response(exc)
-    return None  # a real bug: Django's handler500 answers with JSON under /api/
+    # A bug. Log it with its traceback and still answer in the API's shape (Django's
+    # handler500 would too, but not with DEBUG on, which shows an HTML page).
+    request = context.get("request")
+    logger.error(
+        "unhandled error in %s %s",
+        getattr(request, "method", "?"),
+        getattr(request, "path", "?"),
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
+    return Response(
+        error_body("server_error", "the server failed to answer this request; it was logged"),
+        status=500,
+    )
 
 
 # ---------------------------------------------------------------- Django-level handlers
@@ -156,6 +169,19 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 
 def _is_api(request) -> bool:
     return request.path.startswith(API_PREFIX)
+
+
+def unknown_endpoint(request, *args, **kwargs):
+    """Catch-all route under /api/: JSON 404 even with DEBUG on (which skips handler404)."""
+    message = f"no such endpoint: {request.path}"
+    if not request.path.endswith("/"):
+        try:
+            resolved = resolve(request.path + "/")
+        except Resolver404:
+            resolved = None
+        if resolved is not None and resolved.func is not unknown_endpoint:
+            message += f" (the URL ends with a slash: {request.path}/)"
+    return JsonResponse(error_body("not_found", message), status=404)
 
 
 def not_found(request, exception=None):

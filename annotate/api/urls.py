@@ -1,10 +1,12 @@
 """``/api/v1/`` routes."""
 
+from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
 from annotate.api_exports import ExportViewSet
 
 from . import views
+from .errors import unknown_endpoint
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -17,4 +19,8 @@ router.register("citations", views.CitationViewSet, basename="citation")
 router.register("exports", ExportViewSet, basename="export")
 
 app_name = "api"
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    # Anything else under /api/v1/: a JSON 404, even with DEBUG on.
+    re_path(r"^.*$", unknown_endpoint),
+]

@@ -204,3 +204,19 @@ def test_nul_characters_in_text_are_400(as_annotator, segment):
     error = assert_error(_create(as_annotator, json.dumps(body)), 400, "invalid")
     assert "claim_text" in error["fields"]
     assert_error(as_annotator.get("/api/v1/segments/?speaker=a%00b"), 400, "invalid")
+
+
+def test_unknown_api_url_is_json_even_with_debug_on(as_annotator, settings):
+    settings.DEBUG = True
+    error = assert_error(as_annotator.get("/api/v1/annotations"), 404, "not_found")
+    assert "ends with a slash" in error["message"]
+    assert_error(as_annotator.post("/api/v1/annotations", {}, format="json"), 404, "not_found")
+    assert_error(as_annotator.get("/api/other/"), 404, "not_found")
+
+
+def test_an_unexpected_exception_becomes_a_json_500():
+    request = RequestFactory().get("/api/v1/annotations/")
+    response = errors.exception_handler(RuntimeError("boom"), {"request": request})
+    assert response.status_code == 500
+    assert response.data["error"]["code"] == "server_error"
+    assert "boom" not in response.data["error"]["message"]
