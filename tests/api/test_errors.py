@@ -220,3 +220,10 @@ def test_an_unexpected_exception_becomes_a_json_500():
     assert response.status_code == 500
     assert response.data["error"]["code"] == "server_error"
     assert "boom" not in response.data["error"]["message"]
+
+
+def test_unknown_api_url_with_a_session_post_is_json(client, annotator):
+    client.force_login(annotator)
+    client.cookies["csrftoken"] = "x" * 32
+    response = client.post("/api/v1/annotations/0.5/approve/", {}, content_type="application/json")
+    assert_error(response, 404, "not_found")
