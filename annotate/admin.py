@@ -12,6 +12,7 @@ import uuid
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ORDER_VAR
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db import connection
@@ -25,6 +26,9 @@ from archive.models import Segment, Transcript
 from . import admin_taxonomy, admin_views, selectors, services
 from .admin_forms import AnnotationForm, CitationForm
 from .admin_lists import (
+    MATCH_LIMIT,
+    RANK_LIMIT,
+    IdListPaginator,
     QueueFilter,
     SpeakerFilter,
     TeamMemberFilter,
@@ -118,7 +122,7 @@ class AnnotationAdmin(admin.ModelAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     list_per_page = 50
-    actions = ["approve_selected", "submit_selected"]
+    actions = ["approve_selected", "submit_selected", "assign_to_me"]
 
     # ------------------------------------------------------------ reads
 
@@ -126,14 +130,32 @@ class AnnotationAdmin(admin.ModelAdmin):
         return selectors.annotation_list(with_children=False)
 
     def get_search_results(self, request, queryset, search_term):
-        results, ranked = search_annotations(queryset, search_term)
-        if search_term.strip() and not ranked and connection.vendor == "postgresql":
+        result = search_annotations(queryset, search_term)
+        if result.truncated:
             messages.info(
                 request,
-                "More than 2,000 matches: shown newest first instead of by relevance. "
-                'Add words (or "quoted phrases") to rank them.',
+                f"More than {MATCH_LIMIT:,} matches: showing the newest of the first "
+                f'{MATCH_LIMIT:,} found. Add words (or "a quoted phrase") to narrow it down.',
             )
-        return results, False
+        elif search_term.strip() and not result.ranked and connection.vendor == "postgresql":
+            messages.info(
+                request,
+                f"More than {RANK_LIMIT:,} matches: shown newest first rather than by "
+                'relevance. Add words (or "a quoted phrase") to rank them.',
+            )
+        request._claimtrail_search = result
+        return result.queryset, False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        search = getattr(request, "_claimtrail_search", None)
+        if search is not None and search.ordered_ids is not None and ORDER_VAR not in request.GET:
+            return IdListPaginator(queryset, per_page, search.ordered_ids, orphans=orphans)
+        paginator = super().get_paginator(
+            request, queryset, per_page, orphans, allow_empty_first_page
+        )
+        if search is not None and search.count is not None:
+            paginator.count = search.count  # the search already counted its matches
+        return paginator
 
     @admin.display(description="Quote", ordering="quote")
     def quote_display(self, obj):
@@ -380,6 +402,25 @@ class AnnotationAdmin(admin.ModelAdmin):
     @admin.action(description="Submit selected drafts for review", permissions=["submit"])
     def submit_selected(self, request, queryset):
         admin_views.bulk_transition(request, queryset, Action.SUBMIT)
+
+    @admin.action(description="Assign selected to me", permissions=["review"])
+    def assign_to_me(self, request, queryset):
+        done, refused = 0, []
+        for annotation in queryset.order_by():
+            try:
+                services.annotation_assign(
+                    actor=request.user,
+                    annotation=annotation,
+                    assignee=request.user,
+                    expected_version=annotation.version,
+                )
+                done += 1
+            except DomainError as error:
+                refused.append(f"“{annotation.quote[:40]}”: {error.message}")
+        if done:
+            messages.success(request, f"Assigned {done} annotation(s) to you.")
+        if refused:
+            messages.warning(request, f"{len(refused)} refused — " + "; ".join(refused[:20]))
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

@@ -9,17 +9,19 @@ fallback on SQLite.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from archive.models import Segment
 
 from . import selectors
-from .models import Annotation
 
 SEARCH_CONFIG = "english"
 
@@ -33,42 +35,83 @@ def segment_vector(prefix: str = ""):
 
 
 RANK_LIMIT = 2_000
+MATCH_LIMIT = 10_000
 
 
-def search_annotations(queryset: QuerySet, term: str) -> tuple[QuerySet, bool]:
-    """Annotations whose quote, claim text or segment text match ``term``.
+@dataclass(frozen=True)
+class SearchResult:
+    queryset: QuerySet
+    ranked: bool = False
+    truncated: bool = False
+    count: int | None = None  # exact number of matches, when known without a query
+    # Unranked matches, newest first (the list's default order), for IdListPaginator.
+    ordered_ids: list | None = None
 
-    Returns the queryset and whether it is ranked. PostgreSQL: full-text search
-    (``websearch`` syntax: quotes, ``or``, ``-word``), each side answered by its GIN
-    expression index (migration 0004) and the two id sets united, so no table is
-    scanned. Up to ``RANK_LIMIT`` matches are ranked, best first; beyond that,
-    ranking every match would cost more than the page, so they come newest first.
+
+def search_annotations(queryset: QuerySet, term: str) -> SearchResult:
+    """Annotations of ``queryset`` whose quote, claim text or segment text match ``term``.
+
+    PostgreSQL: full-text search (``websearch`` syntax: quotes, ``or``, ``-word``).
+    The matching ids are collected once, each side through its GIN expression index
+    (migration 0004), at most ``MATCH_LIMIT`` of them; the page then reads those
+    rows by primary key (one array parameter) and the count is already known, so
+    the search is not repeated. Up to ``RANK_LIMIT`` matches are ranked, best
+    first; more would cost more than the page, so they come newest first.
     SQLite: case-insensitive substring match, newest first.
     """
     term = term.strip()
     if not term:
-        return queryset, False
+        return SearchResult(queryset)
     if connection.vendor != "postgresql":
-        return (
+        return SearchResult(
             queryset.filter(
                 Q(quote__icontains=term)
                 | Q(claim_text__icontains=term)
                 | Q(segment__text__icontains=term)
-            ),
-            False,
+            )
         )
     query = SearchQuery(term, search_type="websearch", config=SEARCH_CONFIG)
-    own = Annotation.objects.annotate(_v=annotation_vector()).filter(_v=query).values("pk")
+    base = queryset.order_by()
+    own = base.annotate(_v=annotation_vector()).filter(_v=query)
     segments = Segment.objects.annotate(_v=segment_vector()).filter(_v=query).values("pk")
-    in_segments = Annotation.objects.filter(segment_id__in=segments).values("pk")
-    matched = queryset.filter(pk__in=own.union(in_segments))
-    if matched.order_by().values("pk")[: RANK_LIMIT + 1].count() > RANK_LIMIT:
-        return matched, False
+    in_segments = base.filter(segment_id__in=segments)
+    found = (
+        own.values_list("pk", "updated_at")
+        .union(in_segments.values_list("pk", "updated_at"), all=True)
+        .order_by()[: MATCH_LIMIT + 1]
+    )
+    stamps = dict(found)  # UNION ALL can stop early; duplicates collapse here
+    truncated = len(stamps) > MATCH_LIMIT
+    ids = list(stamps)[:MATCH_LIMIT]
+    matched = queryset.filter(pk__in=RawSQL("SELECT unnest(%s::uuid[])", (ids,)))
+    if len(ids) > RANK_LIMIT:
+        newest_first = sorted(ids, key=lambda pk: (stamps[pk], pk), reverse=True)
+        return SearchResult(matched, truncated=truncated, count=len(ids), ordered_ids=newest_first)
     rank = SearchRank(annotation_vector(), query) + SearchRank(
         segment_vector("segment__"), query, weights=[0.05, 0.1, 0.2, 0.5]
     )
-    ranked = matched.annotate(search_rank=rank)
-    return ranked.order_by("-search_rank", *queryset.query.order_by), True
+    ranked = matched.annotate(search_rank=rank).order_by("-search_rank", *queryset.query.order_by)
+    return SearchResult(ranked, ranked=True, count=len(ids))
+
+
+class IdListPaginator(Paginator):
+    """Pages over ids already in list order: each page reads only its own rows.
+
+    Used for large search results, where a single ORDER BY ... LIMIT query would
+    join every match before sorting.
+    """
+
+    def __init__(self, object_list, per_page, ordered_ids, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.ordered_ids = ordered_ids
+        self.count = len(ordered_ids)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        page_ids = self.ordered_ids[bottom : bottom + self.per_page]
+        rows = {row.pk: row for row in self.object_list.filter(pk__in=page_ids).order_by()}
+        return self._get_page([rows[pk] for pk in page_ids if pk in rows], number, self)
 
 
 class InputFilter(admin.SimpleListFilter):
@@ -140,7 +183,7 @@ class QueueFilter(admin.SimpleListFilter):
         match self.value():
             # ``&`` merges the selector's conditions into this query (no IN subquery).
             case "review":
-                return queryset & selectors.review_queue(user)
+                return queryset & selectors.awaiting_review_by(user)
             case "assigned":
                 return queryset & selectors.assigned_to(user)
             case "mine":

@@ -233,26 +233,33 @@ def bulk_transition(request, queryset, action: Action) -> None:
 # ---------------------------------------------------------------- dashboard
 
 DASHBOARD_TRANSCRIPTS = 30
+RECENT_WINDOW = 2_000  # the latest changed annotations pick the transcripts shown
+QUEUE_COUNT_CAP = 1_000
 
 
 def dashboard_view(request, model_admin):
+    """Totals by status and verdict, the most recently active transcripts as bars, and
+    each reviewer's open queue. Every query is bounded: nothing groups the whole table
+    by transcript, and queue counts stop at ``QUEUE_COUNT_CAP``."""
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
+    recent = Annotation.objects.order_by("-updated_at", "-id").values_list(
+        "segment__transcript_id", flat=True
+    )[:RECENT_WINDOW]
+    top = list(dict.fromkeys(recent))[:DASHBOARD_TRANSCRIPTS]
     by_status: dict = defaultdict(dict)
-    for row in Annotation.objects.values("segment__transcript_id", "status").annotate(
-        n=Count("pk")
-    ):
-        by_status[row["segment__transcript_id"]][row["status"]] = row["n"]
-    totals = {tid: sum(counts.values()) for tid, counts in by_status.items()}
-    top = sorted(totals, key=totals.get, reverse=True)[:DASHBOARD_TRANSCRIPTS]
     by_verdict: dict = defaultdict(dict)
-    verdict_rows = (
+    rows = (
         Annotation.objects.filter(segment__transcript_id__in=top)
-        .values("segment__transcript_id", "verdict")
+        .values("segment__transcript_id", "status", "verdict")
         .annotate(n=Count("pk"))
     )
-    for row in verdict_rows:
-        by_verdict[row["segment__transcript_id"]][row["verdict"] or ""] = row["n"]
+    for row in rows:
+        tid = row["segment__transcript_id"]
+        by_status[tid][row["status"]] = by_status[tid].get(row["status"], 0) + row["n"]
+        verdict = row["verdict"] or ""
+        by_verdict[tid][verdict] = by_verdict[tid].get(verdict, 0) + row["n"]
+    totals = {tid: sum(by_status[tid].values()) for tid in top}
     titles = dict(Transcript.objects.filter(pk__in=top).values_list("pk", "title"))
     reading_url = reverse("admin:archive_transcript_change", args=[_ID])
     list_url = reverse("admin:annotate_annotation_changelist")
@@ -269,22 +276,33 @@ def dashboard_view(request, model_admin):
         }
         for tid in top
     ]
+    overall = defaultdict(int)
+    for row in Annotation.objects.values("status").annotate(n=Count("pk")).order_by():
+        overall[row["status"]] = row["n"]
+    grand_total = sum(overall.values())
     context = {
         **model_admin.admin_site.each_context(request),
         "title": "Dashboard",
         "subtitle": None,
         "opts": model_admin.opts,
         "transcripts": transcripts,
-        "transcript_count": len(totals),
+        "overall_total": grand_total,
+        "overall_bars": _bars(overall, Status.choices, grand_total or 1, "status"),
         "reviewers": _reviewer_queues(),
-        "my_queue": selectors.review_queue(request.user).count(),
-        "my_assigned": selectors.assigned_to(request.user).count(),
+        "my_queue": _capped(selectors.awaiting_review_by(request.user)),
+        "my_assigned": _capped(selectors.assigned_to(request.user)),
+        "queue_cap": QUEUE_COUNT_CAP,
         "list_url": list_url,
         "status_legend": [(value, label) for value, label in Status.choices],
         "verdict_legend": [(value or "none", label) for value, label in Verdict.choices]
         + [("none", "No verdict")],
     }
     return TemplateResponse(request, "admin/annotate/dashboard.html", context)
+
+
+def _capped(queryset) -> str:
+    count = queryset.order_by().values("pk")[: QUEUE_COUNT_CAP + 1].count()
+    return f"{QUEUE_COUNT_CAP:,}+" if count > QUEUE_COUNT_CAP else str(count)
 
 
 def _bars(counts: dict, choices, total: int, kind: str) -> list[dict]:
@@ -311,8 +329,8 @@ def _reviewer_queues() -> list[dict]:
     return [
         {
             "user": user,
-            "waiting": selectors.review_queue(user).count(),
-            "assigned": selectors.assigned_to(user).count(),
+            "waiting": _capped(selectors.awaiting_review_by(user)),
+            "assigned": _capped(selectors.assigned_to(user)),
         }
         for user in users[:50]
     ]

@@ -121,3 +121,30 @@ def export_list():
     from .models import Export
 
     return Export.objects.select_related("requested_by").order_by("-requested_at", "-id")
+
+
+def awaiting_review_by(user) -> QuerySet[Annotation]:
+    """Annotations in review that ``user`` may act on now (the admin's review queue).
+
+    Same rule as :func:`review_queue`, but "already approved by ``user`` in this
+    round" is one ``NOT EXISTS`` on a single review row. (``exclude()`` with several
+    conditions across the multi-valued ``reviews`` relation may match them on
+    different rows: a reviewer who requested changes in round 1 drops out of the
+    queue once anyone approves in round 2.) The lookup uses the review index.
+    """
+    from django.db.models import Exists, OuterRef
+
+    if not roles_of(user) & {Role.REVIEWER, Role.EDITOR}:
+        return Annotation.objects.none()
+    approved = Review.objects.filter(
+        annotation=OuterRef("pk"),
+        review_round=OuterRef("review_round"),
+        reviewer=user,
+        decision="approve",
+    )
+    return (
+        annotation_list()
+        .filter(status=Status.IN_REVIEW)
+        .exclude(Q(created_by=user) | Q(last_edited_by=user))
+        .exclude(Exists(approved))
+    )

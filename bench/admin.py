@@ -107,9 +107,12 @@ def pages() -> list[tuple[str, str, str]]:
             "bench_editor1",
             f"{changelist}?status__exact=in-review&verdict__exact=false",
         ),
-        ("search: selective (wages 1994)", "bench_editor1", f"{changelist}?q=wages+1994"),
+        # The generator's vocabulary is small, so most words are common: "53.7 hospital"
+        # matches ~0.1% of segments, "wages 1994" ~2.5%, "hospital staff" ~12%.
+        ("search: selective (53.7 hospital)", "bench_editor1", f"{changelist}?q=53.7+hospital"),
+        ("search: 2.5% of segments (wages 1994)", "bench_editor1", f"{changelist}?q=wages+1994"),
         (
-            "search: common words (hospital staff)",
+            "search: 12% of segments (hospital staff)",
             "bench_editor1",
             f"{changelist}?q=hospital+staff",
         ),
@@ -118,6 +121,7 @@ def pages() -> list[tuple[str, str, str]]:
             "bench_editor1",
             reading,
         ),
+        ("dashboard (not in the budget)", "bench_editor1", reverse("admin:annotate_dashboard")),
     ]
 
 
@@ -125,7 +129,6 @@ def measure(runs: int) -> list[dict]:
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     results = []
     clients: dict[str, Client] = {}
@@ -138,7 +141,13 @@ def measure(runs: int) -> list[dict]:
         response = client.get(url)  # warm-up (and a correctness check)
         if response.status_code != 200:
             raise SystemExit(f"{label}: HTTP {response.status_code} for {url}")
-        with CaptureQueriesContext(connection) as captured:
+        queries: list[str] = []
+
+        def count(execute, sql, params, many, context, queries=queries):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
             client.get(url)
         times = []
         for _ in range(runs):
@@ -150,7 +159,7 @@ def measure(runs: int) -> list[dict]:
             "url": url,
             "median_ms": round(statistics.median(times), 1),
             "max_ms": round(max(times), 1),
-            "queries": len(captured),
+            "queries": len(queries),
         }
         results.append(result)
         print(
@@ -179,6 +188,8 @@ def write_results(data: dict, results: list[dict], runs: int) -> None:
     ]
     for r in results:
         ok = "yes" if r["median_ms"] < BUDGET_MS else "**no**"
+        if "not in the budget" in r["page"]:
+            ok = "n/a"
         lines.append(f"| {r['page']} | {r['median_ms']} | {r['max_ms']} | {r['queries']} | {ok} |")
     lines += [
         "",
@@ -227,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     results = measure(args.runs)
     if not args.no_write:
         write_results(data, results, args.runs)
-    slow = [r["page"] for r in results if r["median_ms"] >= BUDGET_MS]
+    slow = [r["page"] for r in results if r["median_ms"] >= BUDGET_MS and "not in" not in r["page"]]
     print("all pages within budget" if not slow else f"over budget: {', '.join(slow)}")
     return 0
 

@@ -186,3 +186,10 @@ def test_an_unparseable_upload_is_refused_with_a_message(login, editor):
 
 def test_annotators_cannot_import_sources(login, annotator):
     assert login(annotator).get(reverse("admin:archive_source_add")).status_code == 403
+
+
+def test_ledger_search_by_object_id(login, editor, annotator, segment):
+    annotation = make_annotation(annotator, segment, words="4.2 million")
+    url = reverse("admin:archive_ledgerevent_changelist") + f"?q={annotation.pk}"
+    response = login(editor).get(url)
+    assert [e.action for e in response.context["cl"].result_list] == ["annotation.create"]

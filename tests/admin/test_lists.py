@@ -131,3 +131,22 @@ def test_roles_without_view_permission_are_refused(login, outsider):
 
 def test_annotator_sees_the_list(login, annotator, three):
     assert len(_quotes(login(annotator))) == 3
+
+
+def test_queue_keeps_an_annotation_the_reviewer_has_not_approved_this_round(
+    login, annotator, reviewer, reviewer2, segment
+):
+    annotation = make_annotation(annotator, segment, words="4.2 million", verdict="false")
+    annotation = services.annotation_submit(
+        actor=annotator, annotation=annotation, expected_version=1
+    )
+    annotation = services.annotation_request_changes(
+        actor=reviewer, annotation=annotation, expected_version=2, comment="Source?"
+    )
+    annotation = services.annotation_submit(
+        actor=annotator, annotation=annotation, expected_version=3
+    )
+    services.annotation_approve(actor=reviewer2, annotation=annotation, expected_version=4)
+    # rev reviewed in round 1 and rev2 approved in round 2: rev still has to act on it.
+    assert _quotes(login(reviewer), "?queue=review") == ["4.2 million"]
+    assert _quotes(login(reviewer2), "?queue=review") == []

@@ -184,3 +184,12 @@ def test_bulk_submit(login, annotator, segment):
     _bulk(login(annotator), "submit_selected", [annotation])
     annotation.refresh_from_db()
     assert annotation.status == Status.IN_REVIEW
+
+
+def test_reviewer_assigns_annotations_to_themselves(login, annotator, reviewer, segment):
+    annotation = _in_review(annotator, segment)
+    _bulk(login(reviewer), "assign_to_me", [annotation])
+    annotation.refresh_from_db()
+    assert annotation.assignee == reviewer
+    html = login(reviewer).get(reverse("admin:annotate_annotation_changelist") + "?queue=assigned")
+    assert annotation.quote in html.content.decode()
