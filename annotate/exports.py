@@ -312,13 +312,6 @@ def segments_in_scope(request: ExportRequest) -> QuerySet:
 SEGMENT_FIELDS = (
     "id",
     "transcript_id",
-    "transcript__title",
-    "transcript__event_date",
-    "transcript__source_id",
-    "transcript__source__sha256",
-    "transcript__source__origin_url",
-    "transcript__source__retrieved_at",
-    "transcript__source__title",
     "ordinal",
     "clock",
     "clock_normalised",
@@ -342,92 +335,210 @@ def iter_segment_records(
     chunk_size: int = CHUNK_SIZE,
     on_chunk: Callable[[int], None] | None = None,
 ) -> Iterator[SegmentRecord]:
-    """Yield the export's segment records, reading the database one chunk at a time.
+    """Yield the export's segment records in export order, reading as it goes.
 
-    ``ledger_sequence`` bounds the ledger events attached for PROV, so they match
-    the position the manifest reports. ``on_chunk(n)`` is called after each chunk.
+    Four database cursors stream side by side, each fetching ``chunk_size`` rows at
+    a time: segments, and the matching annotations, citations and reviews, all
+    sorted by the same key (transcript, ordinal, annotation span and id), so they
+    merge like a zip with nothing held beyond the current chunk. Each chunk reads
+    its transcripts' and sources' fields with one query (and, for PROV, its ledger
+    events with two). ``ledger_sequence`` bounds
+    those events, so they match the position the manifest reports; ``on_chunk(n)``
+    is called after each chunk of segments.
     """
     exporter = request.exporter
     rows = segments_in_scope(request).values_list(*SEGMENT_FIELDS).iterator(chunk_size=chunk_size)
+    annotations = _Peekable(_annotation_stream(request, exporter, chunk_size))
     sources_seen: set[str] = set()
     chunk: list[tuple] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) >= chunk_size:
-            yield from _chunk_records(request, exporter, chunk, sources_seen, ledger_sequence)
+            yield from _chunk_records(exporter, chunk, annotations, sources_seen, ledger_sequence)
             if on_chunk:
                 on_chunk(len(chunk))
             chunk = []
     if chunk:
-        yield from _chunk_records(request, exporter, chunk, sources_seen, ledger_sequence)
+        yield from _chunk_records(exporter, chunk, annotations, sources_seen, ledger_sequence)
         if on_chunk:
             on_chunk(len(chunk))
 
 
-def _chunk_records(request, exporter, rows, sources_seen, ledger_sequence) -> list[SegmentRecord]:
-    segments = [
-        {
-            "id": str(r[0]),
-            "transcript_id": str(r[1]),
-            "transcript_title": r[2],
-            "transcript_event_date": iso_date(r[3]),
-            "source_id": str(r[4]),
-            "source_sha256": r[5],
-            "source_origin_url": r[6],
-            "source_retrieved_at": iso_datetime(r[7]),
-            "source_title": r[8],
-            "ordinal": r[9],
-            "clock": r[10],
-            "clock_normalised": r[11],
-            "location": r[12],
-            "speaker": r[13],
-            "speaker_role": r[14],
-            "text": r[15],
-            "source_start": r[16],
-            "source_end": r[17],
-            "annotations": [],
+class _Peekable:
+    """An iterator whose next item can be looked at without taking it."""
+
+    _EMPTY = object()
+
+    def __init__(self, iterator):
+        self.iterator = iterator
+        self.head = next(iterator, self._EMPTY)
+
+    def take_while(self, key: str, value) -> list:
+        taken = []
+        while self.head is not self._EMPTY and self.head[key] == value:
+            taken.append(self.head)
+            self.head = next(self.iterator, self._EMPTY)
+        return taken
+
+
+def _transcript_context(transcript_ids) -> dict[Any, dict[str, Any]]:
+    """What each segment repeats from its transcript and source, read once per chunk."""
+    rows = Transcript.objects.filter(pk__in=transcript_ids).values_list(
+        "id",
+        "title",
+        "event_date",
+        "source_id",
+        "source__sha256",
+        "source__origin_url",
+        "source__retrieved_at",
+        "source__title",
+    )
+    return {
+        r[0]: {
+            "transcript_id": str(r[0]),
+            "transcript_title": r[1],
+            "transcript_event_date": iso_date(r[2]),
+            "source_id": str(r[3]),
+            "source_sha256": r[4],
+            "source_origin_url": r[5],
+            "source_retrieved_at": iso_datetime(r[6]),
+            "source_title": r[7],
         }
         for r in rows
-    ]
-    by_segment = {segment["id"]: segment for segment in segments}
-    annotations = _annotations(request, exporter, [r[0] for r in rows])
-    for annotation in annotations:
-        by_segment[annotation["segment_id"]]["annotations"].append(annotation)
+    }
+
+
+def _chunk_records(
+    exporter, rows, annotations, sources_seen, ledger_sequence
+) -> list[SegmentRecord]:
+    context = _transcript_context({r[1] for r in rows})
+    segments = []
+    chunk_annotations = []
+    for r in rows:
+        segment_id = str(r[0])
+        found = annotations.take_while("segment_id", segment_id)
+        chunk_annotations.extend(found)
+        segment = {
+            "id": segment_id,
+            **context[r[1]],
+            "ordinal": r[2],
+            "clock": r[3],
+            "clock_normalised": r[4],
+            "location": r[5],
+            "speaker": r[6],
+            "speaker_role": r[7],
+            "text": r[8],
+            "source_start": r[9],
+            "source_end": r[10],
+            "annotations": found,
+        }
+        segments.append(segment)
     if exporter.needs_ledger:
-        _attach_events(annotations, ledger_sequence)
+        _attach_events(chunk_annotations, ledger_sequence)
         _attach_source_events(segments, sources_seen, ledger_sequence)
     return segments
 
 
-def _annotations(request, exporter, segment_ids) -> list[dict[str, Any]]:
+# Annotations, citations and reviews are all sorted by their annotation's place in
+# the export, so the three streams and the segments merge in one pass.
+_ANNOTATION_ORDER = ("segment__transcript_id", "segment__ordinal", "start", "end", "id")
+
+
+def _annotation_stream(request, exporter, chunk_size) -> Iterator[dict[str, Any]]:
     user = _username_field()
-    queryset = matching_annotations(request.filters, rated_only=exporter.rated_only).filter(
-        segment_id__in=segment_ids
+    matching = matching_annotations(request.filters, rated_only=exporter.rated_only)
+    rows = (
+        matching.order_by(*_ANNOTATION_ORDER)
+        .values_list(
+            "id",
+            "segment_id",
+            "start",
+            "end",
+            "quote",
+            "prefix",
+            "suffix",
+            "claim_type__slug",
+            "claim_text",
+            "verdict",
+            "verdict_summary",
+            "status",
+            f"created_by__{user}",
+            f"last_edited_by__{user}",
+            f"assignee__{user}",
+            "version",
+            "review_round",
+            "created_at",
+            "updated_at",
+        )
+        .iterator(chunk_size=chunk_size)
     )
-    rows = queryset.order_by("start", "end", "id").values_list(
-        "id",
-        "segment_id",
-        "start",
-        "end",
-        "quote",
-        "prefix",
-        "suffix",
-        "claim_type__slug",
-        "claim_text",
-        "verdict",
-        "verdict_summary",
-        "status",
-        f"created_by__{user}",
-        f"last_edited_by__{user}",
-        f"assignee__{user}",
-        "version",
-        "review_round",
-        "created_at",
-        "updated_at",
-    )
-    annotations = [
+    by_annotation = tuple(f"annotation__{field}" for field in _ANNOTATION_ORDER)
+    citations = _Peekable(
         {
-            "id": str(r[0]),
+            "annotation_id": str(r[1]),
+            "citation": {
+                "id": str(r[0]),
+                "url": r[2],
+                "title": r[3],
+                "publisher": r[4],
+                "published_on": iso_date(r[5]),
+                "accessed_at": iso_datetime(r[6]),
+                "archived_url": r[7],
+                "excerpt": r[8],
+                "stance": r[9],
+                "added_by": r[10],
+                "added_at": iso_datetime(r[11]),
+            },
+        }
+        for r in Citation.objects.filter(annotation__in=matching)
+        .order_by(*by_annotation, "added_at", "id")
+        .values_list(
+            "id",
+            "annotation_id",
+            "url",
+            "title",
+            "publisher",
+            "published_on",
+            "accessed_at",
+            "archived_url",
+            "excerpt",
+            "stance",
+            f"added_by__{user}",
+            "added_at",
+        )
+        .iterator(chunk_size=chunk_size)
+    )
+    reviews = _Peekable(
+        {
+            "annotation_id": str(r[1]),
+            "review": {
+                "id": str(r[0]),
+                "decision": r[2],
+                "comment": r[3],
+                "annotation_version": r[4],
+                "review_round": r[5],
+                "reviewer": r[6],
+                "created_at": iso_datetime(r[7]),
+            },
+        }
+        for r in Review.objects.filter(annotation__in=matching)
+        .order_by(*by_annotation, "created_at", "id")
+        .values_list(
+            "id",
+            "annotation_id",
+            "decision",
+            "comment",
+            "annotation_version",
+            "review_round",
+            f"reviewer__{user}",
+            "created_at",
+        )
+        .iterator(chunk_size=chunk_size)
+    )
+    for r in rows:
+        annotation_id = str(r[0])
+        yield {
+            "id": annotation_id,
             "segment_id": str(r[1]),
             "start": r[2],
             "end": r[3],
@@ -446,76 +557,11 @@ def _annotations(request, exporter, segment_ids) -> list[dict[str, Any]]:
             "review_round": r[16],
             "created_at": iso_datetime(r[17]),
             "updated_at": iso_datetime(r[18]),
-            "citations": [],
-            "reviews": [],
+            "citations": [
+                c["citation"] for c in citations.take_while("annotation_id", annotation_id)
+            ],
+            "reviews": [v["review"] for v in reviews.take_while("annotation_id", annotation_id)],
         }
-        for r in rows
-    ]
-    if not annotations:
-        return annotations
-    by_id = {annotation["id"]: annotation for annotation in annotations}
-    ids = list(by_id)
-    citations = (
-        Citation.objects.filter(annotation_id__in=ids)
-        .order_by("added_at", "id")
-        .values_list(
-            "id",
-            "annotation_id",
-            "url",
-            "title",
-            "publisher",
-            "published_on",
-            "accessed_at",
-            "archived_url",
-            "excerpt",
-            "stance",
-            f"added_by__{user}",
-            "added_at",
-        )
-    )
-    for r in citations:
-        by_id[str(r[1])]["citations"].append(
-            {
-                "id": str(r[0]),
-                "url": r[2],
-                "title": r[3],
-                "publisher": r[4],
-                "published_on": iso_date(r[5]),
-                "accessed_at": iso_datetime(r[6]),
-                "archived_url": r[7],
-                "excerpt": r[8],
-                "stance": r[9],
-                "added_by": r[10],
-                "added_at": iso_datetime(r[11]),
-            }
-        )
-    reviews = (
-        Review.objects.filter(annotation_id__in=ids)
-        .order_by("created_at", "id")
-        .values_list(
-            "id",
-            "annotation_id",
-            "decision",
-            "comment",
-            "annotation_version",
-            "review_round",
-            f"reviewer__{user}",
-            "created_at",
-        )
-    )
-    for r in reviews:
-        by_id[str(r[1])]["reviews"].append(
-            {
-                "id": str(r[0]),
-                "decision": r[2],
-                "comment": r[3],
-                "annotation_version": r[4],
-                "review_round": r[5],
-                "reviewer": r[6],
-                "created_at": iso_datetime(r[7]),
-            }
-        )
-    return annotations
 
 
 _EVENT_FIELDS = (
@@ -586,37 +632,82 @@ def _attach_source_events(segments, sources_seen, ledger_sequence) -> None:
         first_of[row[4]]["source_events"].append(_event(row))
 
 
+SOURCE_BATCH_BYTES = 4 * 1024 * 1024
+SOURCE_BATCH_COUNT = 200
+
+
 def load_sources(source_ids: list[str]) -> Iterator[SourceFile]:
-    """The exported sources with their exact bytes, read one at a time."""
+    """The exported sources with their exact bytes, in the order given.
+
+    Read in batches of at most ``SOURCE_BATCH_COUNT`` sources and about
+    ``SOURCE_BATCH_BYTES`` of content (a source larger than that is read alone),
+    so memory stays bounded however many sources there are.
+    """
+    for batch in _source_batches(source_ids):
+        yield from _source_files(batch)
+
+
+def _source_batches(source_ids: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(source_ids), 1000):
+        ids = source_ids[start : start + 1000]
+        sizes = {
+            str(pk): size
+            for pk, size in Source.objects.filter(pk__in=ids).values_list("pk", "size")
+        }
+        batch: list[str] = []
+        total = 0
+        for source_id in ids:
+            size = sizes.get(source_id)
+            if size is None:
+                continue
+            if batch and (total + size > SOURCE_BATCH_BYTES or len(batch) >= SOURCE_BATCH_COUNT):
+                yield batch
+                batch, total = [], 0
+            batch.append(source_id)
+            total += size
+        if batch:
+            yield batch
+
+
+def _source_files(batch: list[str]) -> Iterator[SourceFile]:
     user = _username_field()
-    for source_id in source_ids:
-        row = (
-            Source.objects.filter(pk=source_id)
-            .values(
-                "id",
-                "title",
-                "filename",
-                "origin_url",
-                "media_type",
-                "encoding",
-                "retrieved_at",
-                "imported_at",
-                f"imported_by__{user}",
-                "importer",
-                "sha256",
-                "size",
-                "content",
-                "text",
-            )
-            .first()
+    rows = {
+        str(row["id"]): row
+        for row in Source.objects.filter(pk__in=batch).values(
+            "id",
+            "title",
+            "filename",
+            "origin_url",
+            "media_type",
+            "encoding",
+            "retrieved_at",
+            "imported_at",
+            f"imported_by__{user}",
+            "importer",
+            "sha256",
+            "size",
+            "content",
+            "text",
         )
-        if row is None:
-            continue
+    }
+    transcripts: dict[str, list[dict[str, Any]]] = {source_id: [] for source_id in batch}
+    for t in Transcript.objects.filter(source_id__in=batch).order_by("created_at", "id"):
+        transcripts[str(t.source_id)].append(
+            {
+                "id": str(t.pk),
+                "title": t.title,
+                "event_date": iso_date(t.event_date),
+                "format": t.format,
+                "segment_count": t.segment_count,
+                "created_at": iso_datetime(t.created_at),
+            }
+        )
+    for source_id in batch:
+        row = rows.pop(source_id)
         content = bytes(row.pop("content"))
         text = row.pop("text")
-        transcripts = Transcript.objects.filter(source_id=source_id).order_by("created_at", "id")
         metadata = {
-            "id": str(row["id"]),
+            "id": source_id,
             "title": row["title"],
             "filename": row["filename"],
             "origin_url": row["origin_url"],
@@ -628,20 +719,10 @@ def load_sources(source_ids: list[str]) -> Iterator[SourceFile]:
             "importer": row["importer"],
             "sha256": row["sha256"],
             "size": row["size"],
-            "transcripts": [
-                {
-                    "id": str(t.pk),
-                    "title": t.title,
-                    "event_date": iso_date(t.event_date),
-                    "format": t.format,
-                    "segment_count": t.segment_count,
-                    "created_at": iso_datetime(t.created_at),
-                }
-                for t in transcripts
-            ],
+            "transcripts": transcripts[source_id],
         }
         yield SourceFile(
-            id=metadata["id"],
+            id=source_id,
             sha256=row["sha256"],
             content=content,
             media_type=row["media_type"],

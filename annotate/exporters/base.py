@@ -35,13 +35,25 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
+import orjson
+
 SegmentRecord = dict[str, Any]
 AnnotationRecord = dict[str, Any]
 
 
 def canonical(value: Any) -> str:
     """JSON with sorted keys and no insignificant whitespace: same value, same text."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return canonical_bytes(value).decode("utf-8")
+
+
+def canonical_bytes(value: Any) -> bytes:
+    """:func:`canonical` as UTF-8 bytes, encoded by orjson (the export's hot path).
+
+    For the values exporters write (str, int, bool, None, lists, dicts with ASCII
+    keys) this is byte for byte what ``json.dumps(value, sort_keys=True,
+    ensure_ascii=False, separators=(",", ":"))`` gives, several times faster.
+    """
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
 def pretty(value: Any) -> str:

@@ -28,9 +28,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO, Any
 
-from .base import AnnotationRecord, Counts, DataFile, SegmentRecord, canonical, reviewed_by
+from .base import AnnotationRecord, Counts, DataFile, SegmentRecord, canonical_bytes, reviewed_by
 
 UNITS = ("segment", "annotation")
+WRITE_BATCH = 256  # lines joined per write: fewer, larger writes; memory stays bounded
 
 CITATION_KEYS = (
     "url",
@@ -179,13 +180,22 @@ class JsonlExporter:
                 counts.segments += 1
                 for annotation in segment["annotations"]:
                     counts.add_annotation(annotation)
-                    out.write(canonical(annotation_line(segment, annotation)).encode() + b"\n")
+                    out.write(canonical_bytes(annotation_line(segment, annotation)) + b"\n")
             counts.records = counts.annotations
             return counts
         out, restore = outs["segments"], outs["restore"]
+        lines: list[bytes] = []
+        restores: list[bytes] = []
         for segment in segments:
             counts.add_segment(segment)
-            out.write(canonical(segment_line(segment)).encode() + b"\n")
-            restore.write(canonical(restore_line(segment)).encode() + b"\n")
+            lines.append(canonical_bytes(segment_line(segment)))
+            restores.append(canonical_bytes(restore_line(segment)))
+            if len(lines) >= WRITE_BATCH:
+                out.write(b"\n".join(lines) + b"\n")
+                restore.write(b"\n".join(restores) + b"\n")
+                lines, restores = [], []
+        if lines:
+            out.write(b"\n".join(lines) + b"\n")
+            restore.write(b"\n".join(restores) + b"\n")
         counts.records = counts.segments
         return counts

@@ -28,7 +28,7 @@ import tempfile
 from collections.abc import Iterable
 from typing import IO, Any
 
-from .base import Counts, DataFile, SegmentRecord, canonical
+from .base import Counts, DataFile, SegmentRecord, canonical_bytes
 
 PREFIX = "urn:claimtrail:"
 SECTIONS = (
@@ -69,7 +69,7 @@ class _Sections:
     def add(self, section: str, key: str, value: dict[str, Any]) -> None:
         separator = b",\n" if self.sizes[section] else b"\n"
         self.files[section].write(
-            separator + b"    " + json.dumps(key).encode() + b": " + canonical(value).encode()
+            separator + b"    " + json.dumps(key).encode() + b": " + canonical_bytes(value)
         )
         self.sizes[section] += 1
 
@@ -78,7 +78,7 @@ class _Sections:
         self.add(section, f"_:{_RELATION_PREFIX[section]}{self.relation_numbers[section]}", value)
 
     def write_to(self, out: IO[bytes]) -> None:
-        out.write(b'{\n  "prefix": ' + canonical({"ct": PREFIX}).encode())
+        out.write(b'{\n  "prefix": ' + canonical_bytes({"ct": PREFIX}))
         for name in SECTIONS:
             if not self.sizes[name]:
                 continue

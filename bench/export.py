@@ -1,0 +1,229 @@
+"""Export benchmark: time and peak RSS of every export format at two sizes, on PostgreSQL.
+
+For each size (the full size and one tenth of it) the script fills the benchmark
+database with ``bench/datagen.py`` (bulk rows, no per-row ledger events), then runs
+each format's export in a fresh child process, so each peak RSS is that export's
+own (``ru_maxrss`` of the child). It prints a table and, with ``--record``,
+rewrites its own section of ``bench/RESULTS.md``.
+
+    make bench-export                          # 1,000,000 segments / 200,000 annotations, and 1/10
+    BENCH_ARGS=--quick make bench-export       # 100,000 / 20,000, and 1/10
+    .venv/bin/python bench/export.py --sizes tenth --formats jsonl
+
+Targets (issue 6): JSONL at least 50,000 segments/s, peak RSS under 200 MB at both
+sizes. The database is ``claimtrail_bench_export`` unless ``DATABASE_URL`` says
+otherwise; it is emptied and refilled (never point it at real data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+DEFAULT_DB = "postgres://claimtrail:claimtrail@127.0.0.1:5432/claimtrail_bench_export"
+FORMATS = ("jsonl", "csv", "webannotation", "claimreview", "prov")
+RESULTS = REPO / "bench" / "RESULTS.md"
+SECTION_START = "<!-- bench-export:start -->"
+SECTION_END = "<!-- bench-export:end -->"
+JSONL_TARGET = 50_000
+RSS_TARGET_MB = 200
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DATABASE_URL", DEFAULT_DB)
+    env["DJANGO_SETTINGS_MODULE"] = "workbench.settings.local"
+    env["DEBUG"] = "0"  # no query log: it would grow with the export
+    env.setdefault("SECRET_KEY", "bench-only-not-secret-" + "e" * 40)
+    return env
+
+
+def _setup() -> None:
+    os.environ.update(_environment())
+    import django
+
+    django.setup()
+
+
+def child(format: str, out: str) -> None:
+    """Run one export and print its figures as JSON (called in a fresh process)."""
+    _setup()
+    from annotate.exports import export_dataset
+
+    # approved_only=False so every format reads the same annotations (claimreview:
+    # all rated verdicts); the default approved-only claimreview is smaller.
+    filters = {"approved_only": False} if format == "claimreview" else {}
+    started = time.perf_counter()
+    export = export_dataset(actor=None, format=format, filters=filters, out=out, reason="bench")
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps(
+            {
+                "format": format,
+                "seconds": round(seconds, 2),
+                "segments": export.counts["segments"],
+                "annotations": export.counts["annotations"],
+                "bytes": export.size,
+                "peak_rss_mb": round(peak_kb / 1024, 1),
+            }
+        )
+    )
+
+
+def fill(segments: int, annotations: int) -> dict:
+    _setup()
+    from bench import datagen
+
+    datagen.reset(force=True)
+    started = time.perf_counter()
+    summary = datagen.generate(segments, annotations, seed=6)
+    return {"seconds": round(time.perf_counter() - started, 1), **summary}
+
+
+def run_size(label: str, segments: int, annotations: int, formats, workdir: Path) -> list[dict]:
+    env = _environment()
+    print(f"\n== {label}: {segments:,} segments, {annotations:,} annotations", flush=True)
+    filled = subprocess.run(
+        [sys.executable, __file__, "--fill", str(segments), str(annotations)],
+        env=env, check=True, capture_output=True, text=True,
+    )
+    print("data generated:", filled.stdout.strip().splitlines()[-1], flush=True)
+    rows = []
+    for format in formats:
+        out = workdir / f"{label.replace('/', '-')}-{format}"
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", format, str(out)],
+            env=env, capture_output=True, text=True,
+        )
+        if done.returncode:
+            sys.exit(f"{format} export failed:\n{done.stderr}")
+        row = json.loads(done.stdout.strip().splitlines()[-1])
+        row["size"] = label
+        row["segments_per_s"] = round(row["segments"] / row["seconds"]) if row["seconds"] else 0
+        rows.append(row)
+        print(
+            f"{format:14} {row['seconds']:8.1f} s {row['segments_per_s']:9,} seg/s "
+            f"{row['annotations']:9,} ann  peak RSS {row['peak_rss_mb']:6.1f} MB  "
+            f"{row['bytes'] / 1e6:8.1f} MB written",
+            flush=True,
+        )
+        shutil.rmtree(out, ignore_errors=True)
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    lines = [
+        "| size | format | segments | annotations | time (s) | segments/s | peak RSS (MB) | package (MB) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['size']} | {r['format']} | {r['segments']:,} | {r['annotations']:,} | "
+            f"{r['seconds']:.1f} | {r['segments_per_s']:,} | {r['peak_rss_mb']:.1f} | "
+            f"{r['bytes'] / 1e6:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def verdict(rows: list[dict]) -> list[str]:
+    notes = []
+    for r in rows:
+        if r["format"] == "jsonl":
+            ok = r["segments_per_s"] >= JSONL_TARGET
+            notes.append(
+                f"- JSONL at {r['size']}: {r['segments_per_s']:,} segments/s "
+                f"({'meets' if ok else 'MISSES'} the {JSONL_TARGET:,}/s target)"
+            )
+    worst = max(rows, key=lambda r: r["peak_rss_mb"])
+    notes.append(
+        f"- Highest peak RSS: {worst['peak_rss_mb']:.1f} MB ({worst['format']}, {worst['size']}); "
+        f"target under {RSS_TARGET_MB} MB: {'met' if worst['peak_rss_mb'] < RSS_TARGET_MB else 'MISSED'}"
+    )
+    return notes
+
+
+def record(rows: list[dict], command: str) -> None:
+    body = "\n".join(
+        [
+            SECTION_START,
+            "## Export (bench/export.py)",
+            "",
+            f"Command: `{command}` on {platform.node() or 'this machine'} "
+            f"({os.cpu_count()} CPUs shared with other work), PostgreSQL, "
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+            "Data from `bench/datagen.py` (bulk rows, no per-row ledger events, so the PROV "
+            "export has few activities). Each format runs in a fresh process writing a "
+            "package folder (data files, source documents, datapackage.json); peak RSS is "
+            "that process's `ru_maxrss`. claimreview runs with `approved_only=False` so it "
+            "reads every rated annotation.",
+            "",
+            table(rows),
+            "",
+            *verdict(rows),
+            SECTION_END,
+        ]
+    )
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    if SECTION_START in text:
+        before = text[: text.index(SECTION_START)]
+        after = text[text.index(SECTION_END) + len(SECTION_END) :]
+        text = before + body + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + body + "\n"
+    RESULTS.write_text(text)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--segments", type=int, default=1_000_000)
+    parser.add_argument("--annotations", type=int, default=200_000)
+    parser.add_argument("--quick", action="store_true", help="100,000 / 20,000 (and 1/10)")
+    parser.add_argument("--sizes", choices=["both", "full", "tenth"], default="both")
+    parser.add_argument("--formats", default=",".join(FORMATS))
+    parser.add_argument("--record", action="store_true", help="write the results section")
+    parser.add_argument("--child", nargs=2, metavar=("FORMAT", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--fill", nargs=2, type=int, metavar=("SEG", "ANN"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        child(*args.child)
+        return 0
+    if args.fill:
+        print(json.dumps(fill(*args.fill), default=str))
+        return 0
+    segments, annotations = args.segments, args.annotations
+    if args.quick:
+        segments, annotations = 100_000, 20_000
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    sizes = []
+    if args.sizes in ("both", "tenth"):
+        sizes.append(("1/10", segments // 10, annotations // 10))
+    if args.sizes in ("both", "full"):
+        sizes.append(("full", segments, annotations))
+    rows: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="bench-export-") as workdir:
+        for label, seg, ann in sizes:
+            rows += run_size(label, seg, ann, formats, Path(workdir))
+    print()
+    print(table(rows))
+    print("\n".join(verdict(rows)))
+    if args.record:
+        record(rows, "make bench-export" + (f" BENCH_ARGS='{' '.join(argv or sys.argv[1:])}'"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
