@@ -1,0 +1,29 @@
+"""The API benchmark's client mix works against a live server (no timings asserted)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection
+from rest_framework.authtoken.models import Token
+
+from bench import api as bench_api
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_each_call_type_succeeds(live_server, annotator, reviewer, transcript):
+    data = {
+        "tokens": {
+            "Annotator": [Token.objects.get_or_create(user=annotator)[0].key],
+            "Reviewer": [Token.objects.get_or_create(user=reviewer)[0].key],
+        },
+        "segments": [(str(s.pk), len(s.text)) for s in transcript.segments.all()],
+    }
+    clients = 2 if connection.vendor == "postgresql" else 1
+    port = urlsplit(live_server.url).port
+    stats, _ = bench_api.run_clients(port, data, clients, 1.5, seed=7)
+    assert stats.errors == {}
+    assert all(stats.latencies[kind] for kind in bench_api.CALLS), {
+        kind: len(values) for kind, values in stats.latencies.items()
+    }
