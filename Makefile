@@ -45,3 +45,8 @@ bench-admin: install
 
 bench-api: install
 	$(BIN)/python bench/api.py $(BENCH_ARGS)
+
+# Export: 1,000,000 segments / 200,000 annotations and 1/10 in claimtrail_bench_export
+# (createdb -O claimtrail claimtrail_bench_export; migrate). BENCH_ARGS=--quick for 100,000.
+bench-export: install
+	$(BIN)/python bench/export.py --record $(BENCH_ARGS)
