@@ -23,6 +23,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param
 
 from annotate import selectors, services
 from annotate.errors import Conflict, InvalidInput
@@ -104,7 +105,7 @@ class ApiViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(self.get_object()).data)
 
 
-def _ro(serializer, many_label: str):
+def _read_only_docs(many_label: str):
     return extend_schema_view(
         list=extend_schema(summary=f"List {many_label}"),
         retrieve=extend_schema(summary=f"Read one of the {many_label}"),
@@ -181,7 +182,7 @@ class SourceViewSet(mixins.ListModelMixin, ApiViewSet):
         return response
 
 
-@_ro(s.TranscriptSerializer, "transcripts")
+@_read_only_docs("transcripts")
 class TranscriptViewSet(mixins.ListModelMixin, ApiViewSet):
     serializer_class = s.TranscriptSerializer
     filterset_class = TranscriptFilter
@@ -191,7 +192,7 @@ class TranscriptViewSet(mixins.ListModelMixin, ApiViewSet):
         return selectors.transcript_list()
 
 
-@_ro(s.SegmentSerializer, "segments")
+@_read_only_docs("segments")
 class SegmentViewSet(mixins.ListModelMixin, ApiViewSet):
     """Blocks of speech, in transcript and reading order. Read-only: the archive never changes."""
 
@@ -525,8 +526,6 @@ class AnnotationViewSet(mixins.ListModelMixin, ApiViewSet):
 
 
 def _without(url: str, params: tuple[str, ...]) -> str:
-    from rest_framework.utils.urls import remove_query_param
-
     for name in params:
         url = remove_query_param(url, name)
     return url
@@ -614,13 +613,3 @@ class CitationViewSet(mixins.ListModelMixin, ApiViewSet):
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-
-__all__ = [
-    "AnnotationViewSet",
-    "CitationViewSet",
-    "ClaimTypeViewSet",
-    "NotFound",
-    "SegmentViewSet",
-    "SourceViewSet",
-    "TranscriptViewSet",
-]
