@@ -209,7 +209,9 @@ def _short(value) -> str:
 
 
 class SourceUploadForm(forms.Form):
-    file = forms.FileField(help_text="The document exactly as received; it is stored byte for byte.")
+    file = forms.FileField(
+        help_text="The document exactly as received; it is stored byte for byte."
+    )
     format = forms.ChoiceField(
         choices=[("auto", "Detect")] + [(name, name) for name in registry.FORMATS], initial="auto"
     )
@@ -370,17 +372,20 @@ class SegmentAdmin(ReadOnlyAdmin):
         return obj.text if len(obj.text) <= 120 else obj.text[:119] + "…"
 
 
+OBJECT_TYPES = [
+    ("archive.source", "Source"),
+    ("annotate.annotation", "Annotation"),
+    ("annotate.citation", "Citation"),
+    ("annotate.claimtype", "Claim type"),
+]
+
+
 class ObjectTypeFilter(admin.SimpleListFilter):
     title = "object type"
     parameter_name = "object_type"
 
     def lookups(self, request, model_admin):
-        return [
-            ("archive.source", "Source"),
-            ("annotate.annotation", "Annotation"),
-            ("annotate.citation", "Citation"),
-            ("annotate.claimtype", "Claim type"),
-        ]
+        return OBJECT_TYPES
 
     def queryset(self, request, queryset):
         if self.value():
@@ -392,7 +397,8 @@ class ObjectTypeFilter(admin.SimpleListFilter):
 class LedgerEventAdmin(ReadOnlyAdmin):
     list_display = ("sequence", "recorded_at", "actor_label", "action", "object_type", "object_id")
     list_filter = (ObjectTypeFilter,)
-    search_fields = ("=object_id", "=action", "=actor_label")
+    search_fields = ("=object_id",)
+    search_help_text = "An object's id (exact)."
     ordering = ("-sequence",)
     readonly_fields = (
         "sequence",
@@ -409,3 +415,11 @@ class LedgerEventAdmin(ReadOnlyAdmin):
         "hash",
     )
     exclude = ("actor",)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        # object_type IN (...) AND object_id = term walks the (type, id, sequence) index.
+        types = [value for value, _ in OBJECT_TYPES]
+        return queryset.filter(object_type__in=types, object_id=term), False
