@@ -362,6 +362,10 @@ def iter_segment_records(
         yield from _chunk_records(exporter, chunk, annotations, sources_seen, ledger_sequence)
         if on_chunk:
             on_chunk(len(chunk))
+    if not annotations.exhausted:
+        # Only possible when the data changed under an export without a snapshot
+        # (SQLite): an annotation whose segment was not read. Refuse, don't drop it.
+        raise ExportError("the data changed while it was being exported; run the export again")
 
 
 class _Peekable:
@@ -372,6 +376,10 @@ class _Peekable:
     def __init__(self, iterator):
         self.iterator = iterator
         self.head = next(iterator, self._EMPTY)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.head is self._EMPTY
 
     def take_while(self, key: str, value) -> list:
         taken = []

@@ -99,7 +99,10 @@ def run_size(label: str, segments: int, annotations: int, formats, workdir: Path
     print(f"\n== {label}: {segments:,} segments, {annotations:,} annotations", flush=True)
     filled = subprocess.run(
         [sys.executable, __file__, "--fill", str(segments), str(annotations)],
-        env=env, check=True, capture_output=True, text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     print("data generated:", filled.stdout.strip().splitlines()[-1], flush=True)
     rows = []
@@ -107,7 +110,9 @@ def run_size(label: str, segments: int, annotations: int, formats, workdir: Path
         out = workdir / f"{label.replace('/', '-')}-{format}"
         done = subprocess.run(
             [sys.executable, __file__, "--child", format, str(out)],
-            env=env, capture_output=True, text=True,
+            env=env,
+            capture_output=True,
+            text=True,
         )
         if done.returncode:
             sys.exit(f"{format} export failed:\n{done.stderr}")
@@ -213,6 +218,11 @@ def main(argv=None) -> int:
         sizes.append(("1/10", segments // 10, annotations // 10))
     if args.sizes in ("both", "full"):
         sizes.append(("full", segments, annotations))
+    subprocess.run(
+        [sys.executable, str(REPO / "manage.py"), "migrate", "--noinput", "-v0"],
+        env=_environment(),
+        check=True,
+    )
     rows: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="bench-export-") as workdir:
         for label, seg, ann in sizes:
