@@ -76,6 +76,8 @@ def child_env(database_url: str, size: int) -> dict[str, str]:
     env.update(
         DATABASE_URL=database_url,
         DJANGO_SETTINGS_MODULE="workbench.settings.local",
+        DEBUG="0",  # production-like: no query log kept in memory
+        SECRET_KEY=os.environ.get("SECRET_KEY") or "bench-only-not-secret-" + "b" * 40,
         CLAIMTRAIL_IMPORT_MAX_BYTES=str(max(size + 1, 20 * 1024 * 1024)),
         PYTHONUNBUFFERED="1",
     )
