@@ -189,3 +189,26 @@ def test_every_admin_page_renders_for_a_screenshot(browser, live_server, artifac
         assert response.status == 200, name
         assert "Server Error" not in page.content()
         page.screenshot(path=str(artifacts / f"page-{name}.png"), full_page=True)
+
+
+def test_without_javascript_typed_words_still_make_an_annotation(browser, live_server, artifacts):
+    _user("ann", Role.ANNOTATOR)
+    transcript = make_transcript(TEXT, filename="browser.txt")
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "ann")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/archive/transcript/{transcript.pk}/change/")
+    page.click("#segment-2 .ct-annotate-link")
+    page.fill("#id_quote", "5 per cent last year")
+    page.select_option("#id_claim_type", label="Quantity")
+    page.select_option("#id_verdict", value="true")
+    page.click("input[name=_save]")
+    page.wait_for_selector(".messagelist")
+    annotation = Annotation.objects.get()
+    segment = transcript.segments.get(ordinal=2)
+    assert segment.text[annotation.start : annotation.end] == "5 per cent last year"
+    page.screenshot(path=str(artifacts / "no-javascript-list.png"), full_page=True)
+    context.close()
