@@ -288,3 +288,21 @@ def test_deleting_a_draft_goes_through_the_service(login, annotator, segment):
     assert login(annotator).post(url, {"post": "yes"}).status_code == 302
     assert not Annotation.objects.exists()
     assert LedgerEvent.objects.order_by("-sequence").first().action == "annotation.delete"
+
+
+def test_a_reviewed_draft_cannot_be_deleted_and_the_page_says_why(
+    login, annotator, reviewer, segment
+):
+    from annotate import services
+
+    annotation = make_annotation(annotator, segment, words="4.2 million")
+    services.annotation_submit(actor=annotator, annotation=annotation, expected_version=1)
+    services.annotation_request_changes(
+        actor=reviewer, annotation=annotation, expected_version=2, comment="Source?"
+    )
+    url = reverse("admin:annotate_annotation_delete", args=[annotation.pk])
+    response = login(annotator).post(url, {"post": "yes"}, follow=True)
+    html = response.content.decode()
+    # Reviews protect it: the admin names them instead of deleting anything.
+    assert "Cannot delete annotation" in html and "Request changes on v2" in html
+    assert Annotation.objects.filter(pk=annotation.pk).exists()
