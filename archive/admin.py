@@ -125,7 +125,13 @@ def check_whole_chain() -> ChainCheck:
     already checked are not re-read: on PostgreSQL the database refuses UPDATE and
     DELETE on the ledger, and ``manage.py verify_ledger`` re-checks everything.
     """
-    state = cache.get(_VERIFY_CACHE_KEY) or {"sequence": 0, "hash": ledger.GENESIS_HASH}
+    genesis = {"sequence": 0, "hash": ledger.GENESIS_HASH}
+    state = cache.get(_VERIFY_CACHE_KEY) or genesis
+    if (
+        state["sequence"]
+        and not LedgerEvent.objects.filter(sequence=state["sequence"], hash=state["hash"]).exists()
+    ):
+        state = genesis  # the ledger is not the one we verified (a restored or new database)
     if state.get("problems"):
         return ChainCheck(False, f"the chain up to event #{state['sequence']}", state["problems"])
     head_sequence, _ = ledger.head()

@@ -193,3 +193,12 @@ def test_ledger_search_by_object_id(login, editor, annotator, segment):
     url = reverse("admin:archive_ledgerevent_changelist") + f"?q={annotation.pk}"
     response = login(editor).get(url)
     assert [e.action for e in response.context["cl"].result_list] == ["annotation.create"]
+
+
+def test_the_cached_chain_check_is_dropped_when_the_ledger_is_not_the_same(annotator, segment):
+    from archive.admin import _VERIFY_CACHE_KEY, check_whole_chain
+
+    make_annotation(annotator, segment, words="4.2 million")
+    cache.set(_VERIFY_CACHE_KEY, {"sequence": 1, "hash": "f" * 64, "problems": ()})
+    result = check_whole_chain()
+    assert result.ok and "whole chain" in result.scope
