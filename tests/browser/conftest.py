@@ -27,11 +27,18 @@ def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
     # are still plain synchronous code.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
@@ -50,3 +57,28 @@ def _close_server_connections():
     connections.settings["default"]["CONN_MAX_AGE"] = 0
     yield
     connections.settings["default"]["CONN_MAX_AGE"] = saved
+
+
+@pytest.fixture(autouse=True)
+def _seeded(transactional_db):
+    """Transactional tests end with a flush, which also empties what the data migration
+    seeded; put the taxonomy and the role groups back (the same lists it uses)."""
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    from annotate.models import ClaimType
+
+    seed = importlib.import_module("annotate.migrations.0002_seed_taxonomy_and_roles")
+    for slug, name, description, checkable in seed.TAXONOMY:
+        ClaimType.objects.get_or_create(
+            slug=slug, defaults={"name": name, "description": description, "checkable": checkable}
+        )
+    for group_name, codenames in seed.PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        for app_label, codename in codenames:
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                group.permissions.add(permission)

@@ -12,12 +12,7 @@ from annotate.models import Annotation, Status
 from annotate.roles import Role
 from tests.factories import UserFactory, make_annotation, make_transcript
 
-# serialized_rollback: the flush after each test also empties what the data migrations
-# seeded (groups, claim types); this puts it back for the next test.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "pw-for-tests-1"
 # An emoji before the words: one code point in Python, two UTF-16 units in JavaScript.
