@@ -46,6 +46,10 @@ CALLS = ("create", "update", "list", "transition")
 SINGLE = ("create", "update", "transition")
 VERDICTS = ["true", "mostly-true", "mixed", "unverifiable"]  # one approval each
 CLAIM_TYPES = ["quantity", "event", "attribution", "causal", "prediction", "other"]
+RESULTS = REPO / "bench" / "RESULTS.md"
+SECTION_START = "<!-- bench-api:start -->"
+SECTION_END = "<!-- bench-api:end -->"
+TARGET_RPS, TARGET_SINGLE_P99, TARGET_LIST_P99 = 300, 0.100, 0.150
 
 
 def configure_environment(database_url: str) -> None:
@@ -316,6 +320,63 @@ def report(stats: Stats, elapsed: float, args) -> str:
     return "\n".join(lines)
 
 
+def verdict(stats: Stats, elapsed: float) -> list[str]:
+    rps = stats.requests / elapsed
+    single = max(percentile(stats.latencies[kind], 0.99) for kind in SINGLE)
+    listing = percentile(stats.latencies["list"], 0.99)
+    return [
+        f"- overall {rps:.0f} requests/s: {'met' if rps >= TARGET_RPS else 'NOT met'} "
+        f"(target >= {TARGET_RPS})",
+        f"- single-object p99 {single * 1000:.0f} ms: "
+        f"{'met' if single < TARGET_SINGLE_P99 else 'NOT met'} (target < 100 ms)",
+        f"- list page p99 {listing * 1000:.0f} ms: "
+        f"{'met' if listing < TARGET_LIST_P99 else 'NOT met'} (target < 150 ms)",
+    ]
+
+
+def write_results(stats: Stats, elapsed: float, args, load: tuple[str, str]) -> None:
+    """Replace this benchmark's own section of bench/RESULTS.md."""
+    body = "\n".join(
+        [
+            SECTION_START,
+            "## API (issue 5): REST API under gunicorn, 8 concurrent clients",
+            "",
+            f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on PostgreSQL with "
+            f"{args.segments:,} segments and {args.annotations:,} annotations "
+            f"(bench/datagen.py), {args.duration:.0f} s of load after a 2 s warm-up. Each client "
+            "is a bench annotator with a token and a keep-alive connection, calling an even mix "
+            "of create (with one citation), update with If-Match, list page of 100 (following "
+            "`next`), and transition (submit by the author, then approve by a reviewer: two "
+            "calls, both counted). Clients and server share the machine's 2 cores; the load "
+            f"average was {load[0]} before and {load[1]} after the run (other engineers' jobs "
+            "included).",
+            "",
+            report(stats, elapsed, args),
+            "",
+            *verdict(stats, elapsed),
+            "",
+            "Command: `make bench-api` (= `.venv/bin/python bench/api.py`; `--reuse` keeps the "
+            "generated data, `--quick` is a small smoke run that writes nothing here).",
+            SECTION_END,
+        ]
+    )
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    if SECTION_START in text and SECTION_END in text:
+        before, rest = text.split(SECTION_START, 1)
+        after = rest.split(SECTION_END, 1)[1]
+        text = before + body + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + body + "\n"
+    RESULTS.write_text(text)
+
+
+def _load() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--segments", type=int, default=100_000)
@@ -331,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="2,000 segments, 1,000 annotations, 8 s of load")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_API_URL", DEFAULT_URL))
+    parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
     args = parser.parse_args(argv)
     if args.quick:
         args.segments, args.annotations, args.duration = 2_000, 1_000, 8.0
@@ -347,10 +409,17 @@ def main(argv: list[str] | None = None) -> int:
         wait_ready(args.port, data["tokens"]["Annotator"][0])
         # Warm every worker's connection and code paths (not measured).
         run_clients(args.port, data, args.clients, 2.0, args.seed + 1000)
+        load_before = _load()
         stats, elapsed = run_clients(args.port, data, args.clients, args.duration, args.seed)
+        load_after = _load()
     finally:
         stop(server)
     print(report(stats, elapsed, args))
+    print("\n".join(verdict(stats, elapsed)))
+    print(f"load average: {load_before} before, {load_after} after")
+    if not args.quick and not args.no_write:
+        write_results(stats, elapsed, args, (load_before, load_after))
+        print(f"wrote the API section of {RESULTS.relative_to(REPO)}")
     return 0
 
 

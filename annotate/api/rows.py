@@ -146,5 +146,5 @@ def page_data(rows: list[dict]) -> list[dict]:
 
 def one(queryset: QuerySet, pk) -> dict | None:
     """The API JSON of one annotation of ``queryset``, or None when there is none."""
-    found = list(annotation_values(queryset.filter(pk=pk))[:1])
+    found = list(annotation_values(queryset.filter(pk=pk).order_by())[:1])
     return page_data(found)[0] if found else None

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -27,7 +28,7 @@ from rest_framework.utils.urls import remove_query_param
 
 from annotate import selectors, services
 from annotate.errors import Conflict, InvalidInput
-from annotate.models import Annotation, Citation, ClaimType
+from annotate.models import Annotation, Citation, ClaimType, Review
 from annotate.roles import Role
 from annotate.workflow import Action
 from archive.models import Segment
@@ -272,6 +273,10 @@ class ClaimTypeViewSet(mixins.ListModelMixin, ApiViewSet):
 # ---------------------------------------------------------------- annotations
 
 
+CHILDREN = (
+    Prefetch("citations", queryset=Citation.objects.select_related("added_by")),
+    Prefetch("reviews", queryset=Review.objects.select_related("reviewer")),
+)
 _LD = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 _LD_ONE = OpenApiResponse(OpenApiTypes.OBJECT, description="A W3C Web Annotation (JSON-LD).")
 _LD_PAGE = OpenApiResponse(
@@ -342,8 +347,11 @@ class AnnotationViewSet(mixins.ListModelMixin, ApiViewSet):
             fresh = selectors.annotation_list().get(pk=annotation.pk)
             body = webannotation.annotation(fresh, base_url=self._base_url())
             return _with_etag(Response(body, status=code), fresh.version)
-        body = rows.one(Annotation.objects.all(), annotation.pk)
-        return _with_etag(Response(body, status=code), body["version"])
+        # The service returns the row it wrote with its relations loaded; only the
+        # citations and reviews are read again (two queries, no joins to compile).
+        prefetch_related_objects([annotation], *CHILDREN)
+        body = s.annotation_data(annotation)
+        return _with_etag(Response(body, status=code), annotation.version)
 
     def _target(self) -> Annotation:
         return get_object_or_404(Annotation.objects.all(), pk=self.kwargs["pk"])

@@ -190,3 +190,27 @@ def test_new_claim_type_is_usable(as_editor, segment):
         format="json",
     )
     assert response.status_code == 201 and response.json()["claim_type"] == "forecast"
+
+
+def test_write_answers_equal_a_fresh_read(as_annotator, as_reviewer, segment, annotator2):
+    created = as_annotator.post(
+        "/api/v1/annotations/",
+        {"segment": str(segment.pk), "start": 0, "end": 4, "claim_type": "event",
+         "verdict": "true", "citations": [{"url": "https://example.org/c", "title": "C"}]},
+        format="json",
+    )
+    url = f"/api/v1/annotations/{created.json()['id']}/"
+    assert created.json() == as_annotator.get(url).json()
+    updated = as_annotator.patch(url, {"claim_text": "New."}, format="json",
+                                 HTTP_IF_MATCH=created["ETag"])
+    assert updated.json() == as_annotator.get(url).json()
+    submitted = as_annotator.post(url + "submit/", {}, format="json",
+                                  HTTP_IF_MATCH=updated["ETag"])
+    assert submitted.json() == as_annotator.get(url).json()
+    reviewed = as_reviewer.post(url + "request-changes/", {"comment": "Source?"}, format="json",
+                                HTTP_IF_MATCH=submitted["ETag"])
+    assert reviewed.json() == as_reviewer.get(url).json()
+    assigned = as_reviewer.post(url + "assign/", {"assignee": "ann2"}, format="json",
+                                HTTP_IF_MATCH=reviewed["ETag"])
+    assert assigned.json() == as_reviewer.get(url).json()
+    assert assigned.json()["reviews"][0]["comment"] == "Source?"
