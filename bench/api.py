@@ -152,6 +152,42 @@ def wait_ready(port: int, token: str, timeout: float = 60.0) -> None:
     raise RuntimeError("gunicorn did not answer within 60 s")
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def server_cpu(master: int, database_url: str) -> dict[str, float]:
+    """CPU seconds used so far by gunicorn (master and workers) and by the database's backends."""
+    import psycopg
+
+    app = _cpu_seconds(master) + sum(_cpu_seconds(pid) for pid in _children(master))
+    name = urlsplit(database_url).path.lstrip("/")
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        pids = [row[0] for row in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        )]
+    return {"app": app, "db": sum(_cpu_seconds(pid) for pid in pids)}
+
+
 def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
@@ -312,6 +348,14 @@ def report(stats: Stats, elapsed: float, args) -> str:
             f"{percentile(values, 0.50) * 1000:.1f} | {percentile(values, 0.95) * 1000:.1f} | "
             f"{percentile(values, 0.99) * 1000:.1f} | {target} |"
         )
+    cpu = getattr(stats, "cpu", None)
+    if cpu:
+        total = cpu["app"] + cpu["db"] + cpu["client"]
+        lines.append(
+            f"CPU per request: gunicorn {cpu['app']:.1f} ms, PostgreSQL {cpu['db']:.1f} ms, "
+            f"bench clients {cpu['client']:.1f} ms; {total:.1f} ms in all, so 2 cores cap this "
+            f"mix near {2000 / total:.0f} requests/s even with nothing else running"
+        )
     if stats.errors:
         lines.append("non-2xx or failed calls: " + ", ".join(
             f"{key}: {count}" for key, count in sorted(stats.errors.items())))
@@ -410,10 +454,20 @@ def main(argv: list[str] | None = None) -> int:
         # Warm every worker's connection and code paths (not measured).
         run_clients(args.port, data, args.clients, 2.0, args.seed + 1000)
         load_before = _load()
+        cpu_before = server_cpu(server.pid, args.database_url)
+        client_before = time.process_time()
         stats, elapsed = run_clients(args.port, data, args.clients, args.duration, args.seed)
+        client_cpu = time.process_time() - client_before
+        cpu_after = server_cpu(server.pid, args.database_url)
         load_after = _load()
     finally:
         stop(server)
+    per_request = {
+        "app": (cpu_after["app"] - cpu_before["app"]) / max(1, stats.requests) * 1000,
+        "db": (cpu_after["db"] - cpu_before["db"]) / max(1, stats.requests) * 1000,
+        "client": client_cpu / max(1, stats.requests) * 1000,
+    }
+    stats.cpu = per_request
     print(report(stats, elapsed, args))
     print("\n".join(verdict(stats, elapsed)))
     print(f"load average: {load_before} before, {load_after} after")
