@@ -328,13 +328,24 @@ def _segment_quota(rng: random.Random, segments: int, annotations: int) -> dict[
     return quota
 
 
+def require_bench_database(*, force: bool = False) -> None:
+    """Refuse to touch a database whose name does not say it is for benches or tests."""
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    if not force and not any(word in name for word in ("bench", "test", "memory")):
+        raise RuntimeError(f"refusing to use database {name!r}: not a bench or test database")
+
+
 def generate(segments: int, annotations: int, *, seed: int = 1) -> dict:
     """Add ``segments`` segments (in transcripts of ~200) and ``annotations`` annotations.
 
     BENCHMARK-ONLY bulk path (see the module docstring). Runs in one transaction
     and returns a summary: counts, seconds, and the ids of the bench users.
     Content is deterministic for a given seed; ids and hashes are unique per run,
-    so generating twice into one database adds to it.
+    so generating twice into one database adds to it. Callers choose the database:
+    the CLI refuses one whose name has no ``bench``/``test`` in it (this is not
+    evidence), see :func:`require_bench_database`.
     """
     from django.db import connection, transaction
     from django.utils import timezone
@@ -558,9 +569,7 @@ def reset(*, force: bool = False) -> None:
     """
     from django.db import connection
 
-    name = str(connection.settings_dict["NAME"])
-    if not force and not any(word in name for word in ("bench", "test", "memory")):
-        raise RuntimeError(f"refusing to reset database {name!r}: not a bench or test database")
+    require_bench_database(force=force)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Deferred foreign-key checks pending in this transaction would block TRUNCATE.
@@ -611,17 +620,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reset", action="store_true", help="empty the bench tables first")
     parser.add_argument("--check", action="store_true", help="verify invariants afterwards")
+    parser.add_argument(
+        "--force", action="store_true", help="allow a database whose name has no 'bench'/'test'"
+    )
     args = parser.parse_args(argv)
     if args.segments < 0 or args.annotations < 0:
         parser.error("--segments and --annotations must be >= 0")
     setup_django()
-    from django.db import connection
+    from django.db import DatabaseError, connection
 
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     try:
+        require_bench_database(force=args.force)
         if args.reset:
-            reset()
+            reset(force=args.force)
         summary = generate(args.segments, args.annotations, seed=args.seed)
+    except DatabaseError as error:
+        print(f"error: {' '.join(str(error).split())} (is it migrated?)", file=sys.stderr)
+        return 1
     except (RuntimeError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
