@@ -66,15 +66,19 @@ def child(format: str, out: str) -> None:
     # approved_only=False so every format reads the same annotations (claimreview:
     # all rated verdicts); the default approved-only claimreview is smaller.
     filters = {"approved_only": False} if format == "claimreview" else {}
+    before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     export = export_dataset(actor=None, format=format, filters=filters, out=out, reason="bench")
     seconds = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    peak_kb = after.ru_maxrss
     print(
         json.dumps(
             {
                 "format": format,
                 "seconds": round(seconds, 2),
+                "cpu_seconds": round(cpu, 2),
                 "segments": export.counts["segments"],
                 "annotations": export.counts["annotations"],
                 "bytes": export.size,
@@ -119,9 +123,13 @@ def run_size(label: str, segments: int, annotations: int, formats, workdir: Path
         row = json.loads(done.stdout.strip().splitlines()[-1])
         row["size"] = label
         row["segments_per_s"] = round(row["segments"] / row["seconds"]) if row["seconds"] else 0
+        row["annotations_per_s"] = (
+            round(row["annotations"] / row["seconds"]) if row["seconds"] else 0
+        )
         rows.append(row)
         print(
-            f"{format:14} {row['seconds']:8.1f} s {row['segments_per_s']:9,} seg/s "
+            f"{format:14} {row['seconds']:8.1f} s ({row['cpu_seconds']:.1f} s CPU) "
+            f"{row['segments_per_s']:9,} seg/s "
             f"{row['annotations']:9,} ann  peak RSS {row['peak_rss_mb']:6.1f} MB  "
             f"{row['bytes'] / 1e6:8.1f} MB written",
             flush=True,
@@ -132,14 +140,15 @@ def run_size(label: str, segments: int, annotations: int, formats, workdir: Path
 
 def table(rows: list[dict]) -> str:
     lines = [
-        "| size | format | segments | annotations | time (s) | segments/s | peak RSS (MB) | package (MB) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| size | format | segments | annotations | time (s) | export CPU (s) | segments/s "
+        "| annotations/s | peak RSS (MB) | package (MB) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['size']} | {r['format']} | {r['segments']:,} | {r['annotations']:,} | "
-            f"{r['seconds']:.1f} | {r['segments_per_s']:,} | {r['peak_rss_mb']:.1f} | "
-            f"{r['bytes'] / 1e6:.1f} |"
+            f"{r['seconds']:.1f} | {r.get('cpu_seconds', 0):.1f} | {r['segments_per_s']:,} | "
+            f"{r.get('annotations_per_s', 0):,} | {r['peak_rss_mb']:.1f} | {r['bytes'] / 1e6:.1f} |"
         )
     return "\n".join(lines)
 
@@ -149,9 +158,11 @@ def verdict(rows: list[dict]) -> list[str]:
     for r in rows:
         if r["format"] == "jsonl":
             ok = r["segments_per_s"] >= JSONL_TARGET
+            cpu_rate = round(r["segments"] / r["cpu_seconds"]) if r.get("cpu_seconds") else 0
             notes.append(
-                f"- JSONL at {r['size']}: {r['segments_per_s']:,} segments/s "
-                f"({'meets' if ok else 'MISSES'} the {JSONL_TARGET:,}/s target)"
+                f"- JSONL at {r['size']}: {r['segments_per_s']:,} segments/s wall clock "
+                f"({'meets' if ok else 'MISSES'} the {JSONL_TARGET:,}/s target); "
+                f"{cpu_rate:,} segments per second of the exporting process's own CPU"
             )
     worst = max(rows, key=lambda r: r["peak_rss_mb"])
     notes.append(
@@ -168,7 +179,8 @@ def record(rows: list[dict], command: str) -> None:
             "## Export (bench/export.py)",
             "",
             f"Command: `{command}` on {platform.node() or 'this machine'} "
-            f"({os.cpu_count()} CPUs shared with other work), PostgreSQL, "
+            f"({os.cpu_count()} CPUs shared with other work; load average "
+            f"{os.getloadavg()[0]:.1f} when recorded), PostgreSQL on the same machine, "
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
             "Data from `bench/datagen.py` (bulk rows, no per-row ledger events, so the PROV "
             "export has few activities). Each format runs in a fresh process writing a "

@@ -69,7 +69,12 @@ class PackageResult:
     sha256: str  # of the zip file, or of datapackage.json for a folder
     counts: Counts
     data_hashes: dict[str, str] = field(default_factory=dict)
-    manifest: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _SourcesWritten:
+    count: int = 0
+    bytes: int = 0  # of every file under sources/
 
 
 class _HashingWriter:
@@ -152,24 +157,23 @@ def write_package(
         counts, resources, data_hashes = _write_data(
             exporter, files, _collect_sources(records, source_ids), workdir, context
         )
-        resources.extend(_write_sources(load_sources(sorted(source_ids)), workdir))
-        descriptor = _descriptor(exporter, resources, counts, manifest, now)
-        manifest_bytes = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode()
-        (workdir / "datapackage.json").write_bytes(manifest_bytes)
+        with tempfile.SpooledTemporaryFile(max_size=1 << 20) as spool:
+            sources = _write_sources(load_sources(sorted(source_ids)), workdir, spool)
+            descriptor = _descriptor(exporter, resources, counts, sources, manifest, now)
+            manifest_digest, manifest_size = _write_manifest(workdir, descriptor, spool)
         if as_zip:
-            size, digest = _zip_into_place(workdir, files, resources, out)
+            size, digest = _zip_into_place(workdir, [r["path"] for r in resources], out)
         else:
             os.rename(workdir, out)
             workdir = None
-            size = sum(r["bytes"] for r in resources) + len(manifest_bytes)
-            digest = hashlib.sha256(manifest_bytes).hexdigest()
+            size = sum(r["bytes"] for r in resources) + sources.bytes + manifest_size
+            digest = manifest_digest
         return PackageResult(
             path=out,
             size=size,
             sha256=digest,
             counts=counts,
             data_hashes=data_hashes,
-            manifest=descriptor,
         )
     except OSError as error:
         reason = error.strerror or str(error)
@@ -223,10 +227,11 @@ def _write_data(exporter, files: list[DataFile], records, workdir: Path, context
     return counts, resources, data_hashes
 
 
-def _write_sources(sources: Iterable[SourceFile], workdir: Path) -> list[dict[str, Any]]:
+def _write_sources(sources: Iterable[SourceFile], workdir: Path, spool) -> _SourcesWritten:
+    """Copy each source into ``sources/`` and spool its manifest entries (not kept in memory)."""
     folder = workdir / "sources"
     folder.mkdir()
-    resources = []
+    written = _SourcesWritten()
     for source in sources:
         digest = hashlib.sha256(source.content).hexdigest()
         if digest != source.sha256:
@@ -236,27 +241,31 @@ def _write_sources(sources: Iterable[SourceFile], workdir: Path) -> list[dict[st
             )
         path = f"sources/{source.sha256}{_source_suffix(source)}"
         (workdir / path).write_bytes(source.content)
+        written.bytes += len(source.content)
         metadata = dict(source.metadata)
-        resource: dict[str, Any] = {
-            "name": f"source-{source.sha256}",
-            "type": "file",
-            "path": path,
-            "format": _source_suffix(source).lstrip("."),
-            "mediatype": source.media_type,
-            "encoding": source.encoding,
-            "bytes": len(source.content),
-            "hash": f"sha256:{digest}",
-        }
+        entries = []
         if source.text is not None:
             text_bytes = source.text.encode("utf-8")
             text_path = f"sources/{source.sha256}.text"
             (workdir / text_path).write_bytes(text_bytes)
+            written.bytes += len(text_bytes)
             metadata["text_path"] = text_path
             metadata["text_sha256"] = hashlib.sha256(text_bytes).hexdigest()
-        resource["claimtrail_source"] = metadata
-        resources.append(resource)
+        entries.append(
+            {
+                "name": f"source-{source.sha256}",
+                "type": "file",
+                "path": path,
+                "format": _source_suffix(source).lstrip("."),
+                "mediatype": source.media_type,
+                "encoding": source.encoding,
+                "bytes": len(source.content),
+                "hash": f"sha256:{digest}",
+                "claimtrail_source": metadata,
+            }
+        )
         if source.text is not None:
-            resources.append(
+            entries.append(
                 {
                     "name": f"source-{source.sha256}-text",
                     "type": "file",
@@ -269,10 +278,42 @@ def _write_sources(sources: Iterable[SourceFile], workdir: Path) -> list[dict[st
                     "description": "The decoded text the segments' offsets refer to.",
                 }
             )
-    return resources
+        for entry in entries:
+            text = json.dumps(entry, indent=2, ensure_ascii=False)
+            spool.write((",\n" if spool.tell() else "").encode())
+            spool.write(_indent(text, 4).encode("utf-8"))
+        written.count += 1
+    return written
 
 
-def _descriptor(exporter, resources, counts: Counts, manifest: dict[str, Any], now) -> dict:
+def _indent(text: str, spaces: int) -> str:
+    pad = " " * spaces
+    return "\n".join(pad + line for line in text.split("\n"))
+
+
+# Stands in the manifest's resource list for the spooled source entries.
+_SOURCES_PLACEHOLDER = "\u0000claimtrail-sources\u0000"
+
+
+def _write_manifest(workdir: Path, descriptor: dict[str, Any], spool) -> tuple[str, int]:
+    """Write datapackage.json, streaming the spooled source entries into its resources."""
+    text = json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
+    marker = "    " + json.dumps(_SOURCES_PLACEHOLDER)
+    head, tail = text.split(marker)
+    with open(workdir / "datapackage.json", "wb") as handle:
+        writer = _HashingWriter(handle)
+        if spool.tell():
+            writer.write(head.encode("utf-8"))
+            spool.seek(0)
+            while chunk := spool.read(1 << 16):
+                writer.write(chunk)
+        else:
+            writer.write(head[: -len(",\n")].encode("utf-8"))
+        writer.write(tail.encode("utf-8"))
+    return writer.digest.hexdigest(), writer.bytes
+
+
+def _descriptor(exporter, resources, counts: Counts, sources, manifest: dict[str, Any], now):
     created = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
     return {
         "profile": PROFILE,
@@ -280,23 +321,21 @@ def _descriptor(exporter, resources, counts: Counts, manifest: dict[str, Any], n
         "title": f"Claimtrail dataset export ({exporter.name})",
         "description": exporter.description,
         "created": created,
-        "resources": resources,
-        "counts": {
-            **counts.as_dict(),
-            "sources": sum(1 for r in resources if "claimtrail_source" in r),
-        },
+        "resources": [*resources, _SOURCES_PLACEHOLDER],
+        "counts": {**counts.as_dict(), "sources": sources.count},
         "software": {"name": "claimtrail", "version": software_version()},
         **manifest,
     }
 
 
-def _zip_into_place(workdir: Path, files: list[DataFile], resources, out: Path) -> tuple[int, str]:
+def _zip_into_place(workdir: Path, data_paths: list[str], out: Path) -> tuple[int, str]:
     """Zip the finished folder to a temporary file next to ``out``, then rename it."""
     handle, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
     os.close(handle)
     temp = Path(temp_name)
     try:
-        entries = ["datapackage.json"] + [r["path"] for r in resources]
+        sources = sorted(f"sources/{name}" for name in os.listdir(workdir / "sources"))
+        entries = ["datapackage.json", *data_paths, *sources]
         with zipfile.ZipFile(
             temp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6
         ) as archive:

@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
+from frictionless import validate
 
 from annotate.exports import export_dataset
 from annotate.models import Annotation, Citation, Export, Review
@@ -224,3 +225,27 @@ def test_commands_round_trip_and_report_errors_without_tracebacks(dataset, tmp_p
         call_command("import_dataset", str(tmp_path / "nope"), "--no-progress")
     shutil.rmtree(tmp_path / "x", ignore_errors=True)
     assert not Export.objects.filter(status="running").exists()
+
+
+def test_a_source_whose_text_is_not_its_plain_decoding_round_trips(db, tmp_path):
+    """The jsonl importer builds the text its spans refer to: the package carries it too."""
+    from tests.factories import make_transcript
+
+    lines = [
+        {"text": "The town spent 4.2 million on roads.", "speaker": "Ms. Ada", "clock": "0900"},
+        {"text": "Unemployment fell to 5 per cent.", "speaker": "Mr. Ben", "clock": "0915"},
+    ]
+    data = "\n".join(json.dumps(line) for line in lines) + "\n"
+    transcript = make_transcript(data, filename="segments.jsonl")
+    source = transcript.source
+    assert bytes(source.content).decode("utf-8") != source.text
+    export_dataset(actor=None, format="jsonl", out=tmp_path / "p")
+    manifest = json.loads((tmp_path / "p" / "datapackage.json").read_text())
+    text_entries = [r for r in manifest["resources"] if r["name"].endswith("-text")]
+    assert len(text_entries) == 1
+    report = validate(str(tmp_path / "p" / "datapackage.json"))  # a .jsonl source stays a file
+    assert report.valid, report.flatten(["type", "note"])
+    before = snapshot()
+    empty_the_database()
+    dataset_import(path=tmp_path / "p")
+    assert snapshot() == before
