@@ -16,6 +16,8 @@ def iso_datetime(value: datetime | None) -> str | None:
     """UTC ISO 8601 with microseconds dropped only when they are zero (Python's rule)."""
     if value is None:
         return None
+    if value.tzinfo is UTC:  # what the database hands back: the common, fast case
+        return value.isoformat()
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC).isoformat()

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from prov.model import ProvDocument
 
 from annotate import exporters, jsonld
-from annotate.exporters.base import canonical, canonical_bytes
+from annotate.exporters.base import canonical, canonical_bytes, pretty
 from annotate.exporters.claimreview import claim_review
 from annotate.exporters.jsonl import segment_line
 from annotate.exporters.webannotation import webannotation
@@ -407,3 +407,13 @@ def test_canonical_bytes_are_exactly_what_the_standard_library_writes(value):
     except UnicodeEncodeError:  # lone surrogates: neither can write them as UTF-8
         return
     assert canonical_bytes(value) == expected_bytes
+
+
+@given(json_values)
+def test_pretty_is_exactly_what_the_standard_library_indents(value):
+    expected = json.dumps(value, sort_keys=True, ensure_ascii=False, indent=2)
+    try:
+        expected.encode("utf-8")
+    except UnicodeEncodeError:
+        return
+    assert pretty(value) == expected
