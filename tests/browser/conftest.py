@@ -20,13 +20,15 @@ ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Module-scoped, so Playwright's event loop is gone before other modules' tests run."""
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM}")
     sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
-    # are still plain synchronous code.
+    # Playwright's sync API keeps an event loop running in this thread, so Django would
+    # refuse the tests' own synchronous ORM calls (and the flush after each test): allow
+    # them while this module's browser runs, and no longer.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
