@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 
 from annotate import services
@@ -193,3 +194,29 @@ def test_reviewer_assigns_annotations_to_themselves(login, annotator, reviewer, 
     assert annotation.assignee == reviewer
     html = login(reviewer).get(reverse("admin:annotate_annotation_changelist") + "?queue=assigned")
     assert annotation.quote in html.content.decode()
+
+
+@pytest.mark.parametrize("citations", [1, 20])
+def test_annotation_page_query_count_does_not_grow_with_citations(
+    login, annotator, reviewer, segment, django_assert_num_queries, citations
+):
+    annotation = make_annotation(
+        annotator,
+        segment,
+        words="4.2 million",
+        citations=[{"url": f"https://example.org/{n}"} for n in range(citations)],
+    )
+    annotation = services.annotation_submit(
+        actor=annotator, annotation=annotation, expected_version=annotation.version
+    )
+    from django.contrib.contenttypes.models import ContentType
+
+    client = login(reviewer)
+    ContentType.objects.clear_cache()  # the same cold cache for both sizes
+    with django_assert_num_queries(ANNOTATION_PAGE_QUERIES):
+        assert client.get(change_url(annotation)).status_code == 200
+
+
+# Session, user, annotation (+ its relations), 2 x permissions, roles, citations (+ their
+# authors), reviews (+ reviewers), content type for the admin's links.
+ANNOTATION_PAGE_QUERIES = 9
