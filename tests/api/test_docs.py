@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import yaml
+from django.contrib.staticfiles import finders
 
 
 def test_schema_describes_every_endpoint_and_its_errors(client, db):
@@ -39,4 +40,6 @@ def test_docs_page_uses_the_projects_own_assets(client, db):
     urls = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert urls, html[:500]
     assert all(not url.startswith(("http://", "https://", "//")) for url in urls), urls
-    assert any("swagger-ui" in url for url in urls)
+    assert any("swagger-ui-bundle.js" in url for url in urls)
+    for url in urls:  # every asset is a static file the project ships
+        assert url.startswith("/static/") and finders.find(url.removeprefix("/static/")), url
