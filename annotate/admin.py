@@ -502,3 +502,10 @@ class AnnotatingTranscriptAdmin(archive_admin.TranscriptAdmin):
 
 
 from . import admin_team  # noqa: E402,F401  (registers the taxonomy and user admins)
+
+
+# ---------------------------------------------------------------- dataset exports (editors)
+
+from . import export_admin  # noqa: E402  (its own module: pages, action and download)
+
+export_admin.register()

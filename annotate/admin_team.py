@@ -69,10 +69,3 @@ class TeamUserAdmin(UserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
-
-
-# ---------------------------------------------------------------- dataset exports (editors)
-
-from . import export_admin  # noqa: E402  (its own module: pages, action and download)
-
-export_admin.register()
