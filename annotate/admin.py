@@ -501,11 +501,10 @@ class AnnotatingTranscriptAdmin(archive_admin.TranscriptAdmin):
         return admin_views.reading_rows(request, segments)
 
 
-from . import admin_team  # noqa: E402,F401  (registers the taxonomy and user admins)
+# ---------------------------------------------------------------- taxonomy, users, exports
 
-
-# ---------------------------------------------------------------- dataset exports (editors)
-
-from . import export_admin  # noqa: E402  (its own module: pages, action and download)
+# admin_team registers the taxonomy and user admins; export_admin is the dataset exports'
+# own module (pages, action and download).
+from . import admin_team, export_admin  # noqa: E402,F401
 
 export_admin.register()
