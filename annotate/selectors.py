@@ -7,7 +7,7 @@ costs the same number of queries for 1 row as for 100.
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from archive import ledger
 from archive.models import Segment, Transcript
@@ -37,19 +37,31 @@ def annotation_list(*, with_children: bool = True) -> QuerySet[Annotation]:
 
 
 def review_queue(user) -> QuerySet[Annotation]:
-    """Annotations in review that ``user`` may act on: not created or last edited by them."""
+    """Annotations in review that ``user`` may act on now.
+
+    Not created or last edited by them (four-eyes), and not already approved by
+    them in the current round. That last rule is one ``NOT EXISTS`` on a single
+    review row: ``exclude()`` with several conditions across the multi-valued
+    ``reviews`` relation could match them on different rows.
+    """
     if not roles_of(user) & {Role.REVIEWER, Role.EDITOR}:
         return Annotation.objects.none()
+    approved = Review.objects.filter(
+        annotation=OuterRef("pk"),
+        review_round=OuterRef("review_round"),
+        reviewer=user,
+        decision="approve",
+    )
     return (
         annotation_list()
         .filter(status=Status.IN_REVIEW)
         .exclude(Q(created_by=user) | Q(last_edited_by=user))
-        .exclude(
-            reviews__reviewer=user,
-            reviews__decision="approve",
-            reviews__review_round=F("review_round"),
-        )
+        .exclude(Exists(approved))
     )
+
+
+# The admin's name for the review queue.
+awaiting_review_by = review_queue
 
 
 def assigned_to(user) -> QuerySet[Annotation]:
@@ -121,30 +133,3 @@ def export_list():
     from .models import Export
 
     return Export.objects.select_related("requested_by").order_by("-requested_at", "-id")
-
-
-def awaiting_review_by(user) -> QuerySet[Annotation]:
-    """Annotations in review that ``user`` may act on now (the admin's review queue).
-
-    Same rule as :func:`review_queue`, but "already approved by ``user`` in this
-    round" is one ``NOT EXISTS`` on a single review row. (``exclude()`` with several
-    conditions across the multi-valued ``reviews`` relation may match them on
-    different rows: a reviewer who requested changes in round 1 drops out of the
-    queue once anyone approves in round 2.) The lookup uses the review index.
-    """
-    from django.db.models import Exists, OuterRef
-
-    if not roles_of(user) & {Role.REVIEWER, Role.EDITOR}:
-        return Annotation.objects.none()
-    approved = Review.objects.filter(
-        annotation=OuterRef("pk"),
-        review_round=OuterRef("review_round"),
-        reviewer=user,
-        decision="approve",
-    )
-    return (
-        annotation_list()
-        .filter(status=Status.IN_REVIEW)
-        .exclude(Q(created_by=user) | Q(last_edited_by=user))
-        .exclude(Exists(approved))
-    )

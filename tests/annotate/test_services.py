@@ -325,3 +325,24 @@ def test_history_rebuilds_the_current_state(annotator, reviewer, editor, segment
     assert state == services.annotation_state(annotation)
     assert citations == {str(c.pk): services.citation_state(c) for c in annotation.citations.all()}
     assert list(ledger.verify()) == []
+
+
+def test_review_queue_keeps_what_i_have_not_approved_this_round(
+    annotator, reviewer, reviewer2, segment
+):
+    annotation = _in_review(annotator, segment, verdict="false")
+    annotation = services.annotation_request_changes(
+        actor=reviewer,
+        annotation=annotation,
+        expected_version=annotation.version,
+        comment="needs a source",
+    )
+    annotation = services.annotation_submit(
+        actor=annotator, annotation=annotation, expected_version=annotation.version
+    )
+    annotation = services.annotation_approve(
+        actor=reviewer2, annotation=annotation, expected_version=annotation.version
+    )
+    assert list(selectors.review_queue(reviewer)) == [annotation]
+    assert list(selectors.review_queue(reviewer2)) == []  # already approved this round
+    assert list(selectors.review_queue(annotator)) == []  # not a reviewer
