@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import struct
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -11,10 +13,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from psycopg import pq
+from psycopg.adapt import PyFormat, Transformer
 
 from . import ledger
 from .importers import registry
-from .importers.base import DocumentError, DroppedSpan, ParsedDocument, ParsedSegment
+from .importers.base import DocumentStream, DroppedSpan, ParsedSegment
 from .importers.decoding import decode
 from .models import Segment, Source, Transcript
 
@@ -60,14 +64,16 @@ def source_import(
     if existing:
         return existing
     text = decode(data, encoding=encoding, max_bytes=settings.CLAIMTRAIL_IMPORT_MAX_BYTES)
-    document = registry.parse(text, format=format, filename=filename)
-    stored_text = document.text if getattr(document, "text", None) is not None else text
-    _check_spans(stored_text, document.segments)
+    # Segments stream from the parser through the span checks into the database; a
+    # document without any is refused here, before anything is stored.
+    document = registry.stream(text, format=format, filename=filename)
+    stored_text = text if document.text is None else document.text
     try:
         return _store(
             data=data,
             digest=digest,
             text=stored_text,
+            text_is_data=document.text is None and _is_utf8(encoding),
             document=document,
             actor=actor,
             filename=filename,
@@ -85,6 +91,11 @@ def source_import(
         raise
 
 
+def _is_utf8(encoding: str | None) -> bool:
+    """True when decoding with ``encoding`` is plain UTF-8 (no BOM stripping), as by default."""
+    return encoding is None or codecs.lookup(encoding).name == "utf-8"
+
+
 def _existing_import(digest: str) -> ImportResult | None:
     source = Source.objects.filter(sha256=digest).defer("content", "text").first()
     if source is None:
@@ -98,27 +109,14 @@ def _existing_import(digest: str) -> ImportResult | None:
     )
 
 
-def _check_spans(text: str, segments: list[ParsedSegment]) -> None:
-    """Enforce the archive invariant before anything is stored."""
-    if not segments:
-        raise DocumentError("no segments found in this document")
-    previous_end = 0
-    for number, segment in enumerate(segments, start=1):
-        if not (previous_end <= segment.start < segment.end <= len(text)):
-            raise DocumentError(
-                f"importer bug: segment {number} has an invalid span "
-                f"[{segment.start}, {segment.end})"
-            )
-        previous_end = segment.end
-
-
 @transaction.atomic
 def _store(
     *,
     data: bytes,
     digest: str,
     text: str,
-    document: ParsedDocument,
+    text_is_data: bool,
+    document: DocumentStream,
     actor,
     filename: str,
     encoding: str,
@@ -143,16 +141,15 @@ def _store(
         content=data,
         text=text,
     )
-    _insert_source(source)
+    _insert_source(source, text_is_data=text_is_data)
     transcript = Transcript(
-        source=source,
-        title=title,
-        event_date=document.event_date,
-        format=document.format,
-        segment_count=len(document.segments),
+        source=source, title=title, event_date=document.event_date, format=document.format
     )
+    # The segments go first, as they stream, so the transcript row is written once
+    # with its final count (foreign keys are checked at commit). A bad span raises
+    # DocumentError from the stream and the transaction rolls back.
+    transcript.segment_count = _insert_segments(transcript.pk, text, document.segments, on_progress)
     transcript.save(force_insert=True)
-    _insert_segments(transcript, text, document.segments, on_progress)
     ledger.append(
         actor=actor,
         action="source.import",
@@ -181,9 +178,8 @@ def _store(
     )
 
 
-def _segment_rows(transcript: Transcript, text: str, segments: Iterable[ParsedSegment]):
+def _segment_rows(transcript_id: uuid.UUID, text: str, segments: Iterable[ParsedSegment]):
     """Segment rows as tuples in ``_COPY_COLUMNS`` order (no model instance per row)."""
-    transcript_id = transcript.pk
     for ordinal, parsed in enumerate(segments, start=1):
         yield (
             uuid.uuid4(),
@@ -215,51 +211,65 @@ _COPY_COLUMNS = (
 )
 
 
-def _insert_segments(transcript, text, segments, on_progress) -> None:
-    rows = _segment_rows(transcript, text, segments)
+def _insert_segments(transcript_id, text, segments, on_progress) -> int:
+    """Write the segments as they come; return how many there were."""
+    rows = _segment_rows(transcript_id, text, segments)
     if connection.vendor == "postgresql":
-        _copy_segments(rows, on_progress)
-        return
+        return _copy_segments(rows, on_progress)
+    count = 0
     batch: list[Segment] = []
     for row in rows:
         batch.append(Segment(**dict(zip(_COPY_COLUMNS, row, strict=True))))
         if len(batch) >= SEGMENT_BATCH:
-            Segment.objects.bulk_create(batch)
-            if on_progress:
-                on_progress(len(batch))
+            count += _bulk_insert(batch, on_progress)
             batch = []
     if batch:
-        Segment.objects.bulk_create(batch)
-        if on_progress:
-            on_progress(len(batch))
+        count += _bulk_insert(batch, on_progress)
+    return count
 
 
-def _copy_segments(rows: Iterator[tuple], on_progress) -> None:
+def _bulk_insert(batch: list[Segment], on_progress) -> int:
+    Segment.objects.bulk_create(batch)
+    if on_progress:
+        on_progress(len(batch))
+    return len(batch)
+
+
+def _copy_segments(rows: Iterator[tuple], on_progress) -> int:
     """PostgreSQL: stream segments with COPY, the fastest bulk path it offers."""
     sql = f"COPY {Segment._meta.db_table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+    count = 0
     with connection.cursor() as cursor:
         with cursor.cursor.copy(sql) as copy:
             for count, row in enumerate(rows, start=1):
                 copy.write_row(row)
                 if on_progress and count % SEGMENT_BATCH == 0:
                     on_progress(SEGMENT_BATCH)
+    if on_progress and count % SEGMENT_BATCH:
+        on_progress(count % SEGMENT_BATCH)
+    return count
 
 
-def _insert_source(source: Source) -> None:
-    """Insert the source row; on PostgreSQL with a binary COPY.
+def _insert_source(source: Source, *, text_is_data: bool) -> None:
+    """Insert the source row; on PostgreSQL with a binary COPY that streams the document.
 
     The ORM's INSERT binds parameters client-side: it builds one SQL literal of the
     whole document, its bytes hex-escaped, which costs many times the file's size in
-    memory (and stays in ``connection.queries`` when DEBUG is on). A binary COPY
-    sends the bytes and the text as they are.
+    memory. Here the small columns are dumped by psycopg and the two large ones,
+    ``content`` and ``text``, are written in slices of the objects we already hold.
+    A ``text`` value in binary COPY is its UTF-8 bytes, so when the stored text is
+    exactly the UTF-8 decoding of the content (``text_is_data``) the content's bytes
+    are sent for it again: no encoded copy of the text is ever built. PostgreSQL
+    still checks that they are valid UTF-8.
     """
     if connection.vendor != "postgresql":
         source.save(force_insert=True)
         return
-    fields = Source._meta.concrete_fields
-    values = [field.pre_save(source, add=True) for field in fields]  # sets imported_at
+    large = ("content", "text")
+    fields = [f for f in Source._meta.concrete_fields if f.name not in large]
+    values = [f.pre_save(source, add=True) for f in fields]  # sets imported_at
     table = Source._meta.db_table
-    columns = [field.column for field in fields]
+    columns = [f.column for f in fields] + [Source._meta.get_field(name).column for name in large]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT attname, atttypid FROM pg_attribute "
@@ -267,9 +277,47 @@ def _insert_source(source: Source) -> None:
             [table],
         )
         type_of = dict(cursor.fetchall())
+        transformer = Transformer(cursor.cursor)
+        transformer.set_dumper_types([type_of[f.column] for f in fields], pq.Format.BINARY)
+        dumped = transformer.dump_sequence(values, [PyFormat.BINARY] * len(values))
         sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
         with cursor.cursor.copy(sql) as copy:
-            copy.set_types([type_of[column] for column in columns])
-            copy.write_row(values)
+            # The binary COPY format, written by hand: signature, flags, header
+            # extension length; one tuple (field count, then length + bytes per
+            # field, -1 for NULL); the trailer.
+            head = bytearray(b"PGCOPY\n\xff\r\n\x00" + struct.pack("!iih", 0, 0, len(columns)))
+            for value in dumped:
+                if value is None:
+                    head += struct.pack("!i", -1)
+                else:
+                    head += struct.pack("!i", len(value))
+                    head += value
+            copy.write(head)
+            content = memoryview(source.content)
+            _copy_field(copy, len(content), [content])
+            if text_is_data:
+                _copy_field(copy, len(content), [content])
+            else:
+                size = sum(len(piece) for piece in _utf8_slices(source.text))
+                _copy_field(copy, size, _utf8_slices(source.text))
+            copy.write(struct.pack("!h", -1))
     source._state.adding = False
     source._state.db = connection.alias
+
+
+COPY_SLICE = 1 << 20
+
+
+def _copy_field(copy, size: int, parts: Iterable[bytes | memoryview]) -> None:
+    """One binary COPY field: its length, then its bytes a slice at a time."""
+    copy.write(struct.pack("!i", size))
+    for part in parts:
+        view = memoryview(part)
+        for offset in range(0, len(view), COPY_SLICE):
+            copy.write(view[offset : offset + COPY_SLICE])
+
+
+def _utf8_slices(text: str) -> Iterator[bytes]:
+    """``text`` encoded as UTF-8 a piece at a time (encoded twice: to measure, to send)."""
+    for start in range(0, len(text), COPY_SLICE):
+        yield text[start : start + COPY_SLICE].encode("utf-8")

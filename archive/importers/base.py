@@ -13,6 +13,7 @@ the input text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -21,7 +22,7 @@ class DocumentError(ValueError):
     """A document cannot be imported; the message is shown to the user as is."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedSegment:
     start: int
     end: int
@@ -34,7 +35,7 @@ class ParsedSegment:
     external_id: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DroppedSpan:
     start: int
     end: int
@@ -51,6 +52,35 @@ class ParsedDocument:
     # The text the spans refer to, when the importer had to build it (jsonl);
     # None means the decoded input text itself.
     text: str | None = None
+
+
+@dataclass(slots=True)
+class DocumentStream:
+    """A document whose segments are produced one at a time, for imports of any size.
+
+    ``segments`` can be consumed once. ``dropped`` is complete (and sorted by
+    start) only once ``segments`` is exhausted: furniture is found as the scan
+    passes it. The other fields are known up front.
+    """
+
+    title: str
+    segments: Iterator[ParsedSegment]
+    dropped: list[DroppedSpan] = field(default_factory=list)
+    event_date: date | None = None
+    format: str = ""
+    text: str | None = None
+
+    @classmethod
+    def of(cls, document: ParsedDocument) -> DocumentStream:
+        """The stream of an already parsed document."""
+        return cls(
+            title=document.title,
+            segments=iter(document.segments),
+            dropped=document.dropped,
+            event_date=document.event_date,
+            format=document.format,
+            text=document.text,
+        )
 
 
 BOM = "\ufeff"
@@ -87,13 +117,16 @@ _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 def line_spans(text: str) -> list[tuple[int, int]]:
     """Return ``(start, end)`` of every line, its break (``\\n``, ``\\r\\n``, ``\\r``) excluded."""
-    spans = []
+    return list(iter_line_spans(text))
+
+
+def iter_line_spans(text: str) -> Iterator[tuple[int, int]]:
+    """:func:`line_spans`, one line at a time."""
     start = 0
     for match in _LINE_BREAK.finditer(text):
-        spans.append((start, match.start()))
+        yield start, match.start()
         start = match.end()
-    spans.append((start, len(text)))
-    return spans
+    yield start, len(text)
 
 
 def no_segments(format_name: str) -> DocumentError:
@@ -101,18 +134,30 @@ def no_segments(format_name: str) -> DocumentError:
     return DocumentError(f"no segments found in this document (format {format_name})")
 
 
-def validate_segments(text: str, segments: list[ParsedSegment]) -> None:
+def validate_segments(text: str, segments: Iterable[ParsedSegment]) -> None:
     """Raise :class:`DocumentError` unless all spans are stripped, non-empty, ordered, disjoint."""
+    for _ in checked_segments(text, segments):
+        pass
+
+
+def checked_segments(text: str, segments: Iterable[ParsedSegment]) -> Iterator[ParsedSegment]:
+    """Yield ``segments`` unchanged, raising :class:`DocumentError` at the first bad span.
+
+    The check of :func:`validate_segments`, one segment at a time, so a stream can
+    be checked as it passes on its way into the database.
+    """
     previous_end = 0
+    length = len(text)
     for number, segment in enumerate(segments, start=1):
         start, end = segment.start, segment.end
-        if not (previous_end <= start < end <= len(text)):
+        if not (previous_end <= start < end <= length):
             raise DocumentError(
                 f"importer bug: segment {number} has an invalid span [{start}, {end})"
             )
-        if strip_span(text, start, end) != (start, end):
+        if _is_blank(text[start]) or _is_blank(text[end - 1]):
             raise DocumentError(f"importer bug: segment {number} is not stripped of whitespace")
         previous_end = end
+        yield segment
 
 
 _MONTHS = (

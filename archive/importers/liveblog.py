@@ -9,14 +9,17 @@ at the start or end of a line; it is dropped, and the rest of its line is parsed
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from sys import intern
 
 from .base import (
+    DocumentStream,
     DroppedSpan,
     ParsedDocument,
     ParsedSegment,
     find_date,
-    line_spans,
+    iter_line_spans,
     no_segments,
     normalise_clock,
     strip_span,
@@ -40,7 +43,7 @@ _ABBREVIATIONS = frozenset(
 _INITIALS = re.compile(r"(?:[A-Z]\.)+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Line:
     """A line's content with furniture and surrounding whitespace removed."""
 
@@ -62,32 +65,66 @@ def sniff(text: str) -> bool:
 
 def parse(text: str) -> ParsedDocument:
     """Parse a live-blog report into one segment per timed block."""
-    lines, dropped = _scan(text)
-    headers = [index for index, line in enumerate(lines) if line.clock]
-    if not headers:
+    document = stream(text)
+    segments = list(document.segments)
+    if not segments:
         raise no_segments(NAME)
-    preamble = [line for line in lines[: headers[0]] if not line.blank]
+    return ParsedDocument(
+        title=document.title,
+        segments=segments,
+        dropped=document.dropped,
+        event_date=document.event_date,
+    )
+
+
+def stream(text: str) -> DocumentStream:
+    """:func:`parse`, producing segments one block at a time.
+
+    The title (and so the date) is read before the first segment; only the lines of
+    the block being parsed are held, so memory does not grow with the document.
+    Raises :class:`DocumentError` at once when there is no header at all.
+    """
+    dropped: list[DroppedSpan] = []
+    lines = _scan(text, dropped)
+    preamble: list[_Line] = []
+    for line in lines:
+        if line.clock:
+            first_header = line
+            break
+        if not line.blank:
+            preamble.append(line)
+    else:
+        raise no_segments(NAME)
     title = ""
     if preamble:
         title = text[preamble[-1].start : preamble[-1].end]
         dropped += [DroppedSpan(line.start, line.end, BREADCRUMB) for line in preamble[:-1]]
-    segments: list[ParsedSegment] = []
-    for index, next_index in zip(headers, [*headers[1:], len(lines)], strict=True):
-        segments += _block(text, lines[index], lines[index + 1 : next_index])
-    if not segments:
-        raise no_segments(NAME)
-    return ParsedDocument(
+    return DocumentStream(
         title=title,
-        segments=segments,
-        dropped=sorted(dropped, key=lambda d: d.start),
+        segments=_segments(text, first_header, lines, dropped),
+        dropped=dropped,
         event_date=find_date(title),
     )
 
 
-def _scan(text: str) -> tuple[list[_Line], list[DroppedSpan]]:
-    """Split into lines, cutting furniture off their ends and recognising headers."""
-    lines, dropped = [], []
-    for line_start, line_end in line_spans(text):
+def _segments(
+    text: str, header: _Line, lines: Iterator[_Line], dropped: list[DroppedSpan]
+) -> Iterator[ParsedSegment]:
+    """Segments block by block: a block ends where the next header starts."""
+    body: list[_Line] = []
+    for line in lines:
+        if line.clock:
+            yield from _block(text, header, body)
+            header, body = line, []
+        else:
+            body.append(line)
+    yield from _block(text, header, body)
+    dropped.sort(key=lambda d: d.start)
+
+
+def _scan(text: str, dropped: list[DroppedSpan]) -> Iterator[_Line]:
+    """Lines one at a time, furniture cut off their ends (and added to ``dropped``), headers recognised."""
+    for line_start, line_end in iter_line_spans(text):
         start, end = strip_span(text, line_start, line_end)
         before = text.startswith(FURNITURE, start, end)
         if before:
@@ -99,11 +136,10 @@ def _scan(text: str) -> tuple[list[_Line], list[DroppedSpan]]:
             start, end = strip_span(text, start, end - len(FURNITURE))
         header = _HEADER.match(text, start, end)
         clock = header.group(1) if header and normalise_clock(header.group(1)) else ""
-        lines.append(_Line(start, end, clock, before, after))
-    return lines, dropped
+        yield _Line(start, end, clock, before, after)
 
 
-def _block(text: str, header: _Line, body: list[_Line]) -> list[ParsedSegment]:
+def _block(text: str, header: _Line, body: list[_Line]) -> Iterator[ParsedSegment]:
     """Segments of one timed block: its body (speaker blocks) or its header text (narration)."""
     rest_start, rest_end = strip_span(text, header.start + len(header.clock) + 1, header.end)
     location, rest_start = _location(text, rest_start, rest_end)
@@ -114,18 +150,22 @@ def _block(text: str, header: _Line, body: list[_Line]) -> list[ParsedSegment]:
         speaker, _, role = (part.strip() for part in rest.partition(","))
     else:
         body = [_Line(rest_start, rest_end, furniture_after=header.furniture_after), *body]
-    return [
-        ParsedSegment(
+    # Interned: a parsed document's segments share one copy of each repeated header
+    # string instead of holding their own (interned strings still die with their
+    # last reference, so a stream does not accumulate them).
+    clock = intern(header.clock)
+    clock_normalised = intern(normalise_clock(header.clock))
+    location, speaker, role = intern(location), intern(speaker), intern(role)
+    for start, end in _runs(body):
+        yield ParsedSegment(
             start,
             end,
-            clock=header.clock,
-            clock_normalised=normalise_clock(header.clock),
+            clock=clock,
+            clock_normalised=clock_normalised,
             location=location,
             speaker=speaker,
             speaker_role=role,
         )
-        for start, end in _runs(body)
-    ]
 
 
 def _runs(lines: list[_Line]) -> list[tuple[int, int]]:

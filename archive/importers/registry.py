@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from itertools import chain
 from pathlib import PurePath
 from types import ModuleType
 
 from . import dialogue, jsonl, liveblog, srt, vtt
-from .base import DocumentError, ParsedDocument, validate_segments
+from .base import (
+    DocumentError,
+    DocumentStream,
+    ParsedDocument,
+    checked_segments,
+    no_segments,
+    validate_segments,
+)
 
 IMPORTERS: dict[str, ModuleType] = {
     module.NAME: module for module in (liveblog, srt, vtt, dialogue, jsonl)
@@ -30,14 +38,43 @@ def detect(text: str, filename: str = "") -> str:
 
 def parse(text: str, format: str = "auto", filename: str = "") -> ParsedDocument:
     """Parse ``text`` with the named importer (or the detected one) and check its spans."""
-    if format == "auto":
-        format = detect(text, filename)
-    elif format not in IMPORTERS:
-        raise DocumentError(f"unknown format {format!r}; known formats: auto, {', '.join(FORMATS)}")
+    format = _resolve(text, format, filename)
     document = IMPORTERS[format].parse(text)
     document.format = format
     validate_segments(text if document.text is None else document.text, document.segments)
     return document
+
+
+def stream(text: str, format: str = "auto", filename: str = "") -> DocumentStream:
+    """:func:`parse` for imports of any size: the segments come one at a time.
+
+    Importers with a ``stream`` function (liveblog) produce segments as they scan;
+    the others parse whole and their list is streamed. Either way every span is
+    checked as it passes (a bad one raises :class:`DocumentError` from the
+    iterator), and a document without segments is refused here, before the caller
+    stores anything.
+    """
+    format = _resolve(text, format, filename)
+    importer = IMPORTERS[format]
+    if hasattr(importer, "stream"):
+        document = importer.stream(text)
+    else:
+        document = DocumentStream.of(importer.parse(text))
+    document.format = format
+    segments = checked_segments(text if document.text is None else document.text, document.segments)
+    first = next(segments, None)
+    if first is None:
+        raise no_segments(format)
+    document.segments = chain((first,), segments)
+    return document
+
+
+def _resolve(text: str, format: str, filename: str) -> str:
+    if format == "auto":
+        return detect(text, filename)
+    if format not in IMPORTERS:
+        raise DocumentError(f"unknown format {format!r}; known formats: auto, {', '.join(FORMATS)}")
+    return format
 
 
 def importer_label(format: str) -> str:

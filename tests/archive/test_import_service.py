@@ -1,13 +1,15 @@
 """Importing stores exact bytes, spans that satisfy the invariant, and one ledger event."""
 
 import hashlib
+import json
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archive import ledger
-from archive.importers.base import DocumentError
+from archive import ledger, services
+from archive.importers import liveblog
+from archive.importers.base import DocumentError, DocumentStream, ParsedSegment
 from archive.models import ImmutableError, Segment, Source, Transcript
 from archive.services import source_import
 from tests.conftest import SAMPLE, SEED
@@ -157,3 +159,63 @@ def test_invariant_holds_for_generated_documents(document):
     for segment in segments:
         assert segment.text == text[segment.source_start : segment.source_end]
         assert segment.text == segment.text.strip()
+
+
+@pytest.mark.django_db
+def test_bad_span_half_way_through_the_stream_stores_nothing(monkeypatch):
+    def bad_stream(text):
+        good = (ParsedSegment(i * 6, i * 6 + 5) for i in range(3))
+        return DocumentStream(title="T", segments=iter([*good, ParsedSegment(0, 5)]))
+
+    monkeypatch.setattr(liveblog, "stream", bad_stream)
+    with pytest.raises(DocumentError, match="segment 4 has an invalid span"):
+        source_import(data=b"aaaaa bbbbb ccccc", filename="s.txt", format="liveblog")
+    assert Source.objects.count() == Transcript.objects.count() == Segment.objects.count() == 0
+    assert ledger.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data, encoding",
+    [
+        (
+            "\ufeffT\u00eftle\r\n\r\n0900: Z\u00fcrich: Ana\r\n\r\nOn dit \u201cou\u00ef\u201d.\r\n".encode(),
+            None,
+        ),
+        ("T\n\n0900: Paris: Ana\n\nUn caf\u00e9.\n".encode("latin-1"), "latin-1"),
+        ("\ufeffT\n\n0900: Paris: Ana\n\nOui.\n".encode("utf-8-sig"), "utf-8-sig"),
+    ],
+    ids=["utf-8 with BOM", "latin-1", "utf-8-sig"],
+)
+def test_stored_text_is_the_decoded_document_exactly(data, encoding):
+    result = source_import(data=data, filename="t.txt", encoding=encoding)
+    source = Source.objects.get(pk=result.source.pk)
+    assert bytes(source.content) == data
+    assert source.text == data.decode(encoding or "utf-8")
+    _assert_invariant(result.transcript)
+
+
+@pytest.mark.django_db
+def test_jsonl_source_stores_the_text_its_importer_built():
+    lines = [
+        {"text": f"Segment {n} \u2013 caf\u00e9.", "ordinal": n, "transcript_title": "T"}
+        for n in (1, 2)
+    ]
+    data = "\n".join(json.dumps(line) for line in lines).encode()
+    result = source_import(data=data, filename="t.jsonl")
+    source = Source.objects.get(pk=result.source.pk)
+    assert bytes(source.content) == data
+    assert source.text == "Segment 1 \u2013 caf\u00e9.\n\nSegment 2 \u2013 caf\u00e9."
+    _assert_invariant(result.transcript)
+
+
+@pytest.mark.django_db
+def test_segment_count_and_progress_cover_every_streamed_segment(monkeypatch):
+    monkeypatch.setattr(services, "SEGMENT_BATCH", 2)
+    data = "".join(f"{1000 + n}: Paris: Ana\n\nPoint {n}.\n\n" for n in range(5)).encode()
+    progress = []
+    result = source_import(data=data, filename="t.txt", on_progress=progress.append)
+    transcript = Transcript.objects.get(pk=result.transcript.pk)
+    assert transcript.segment_count == result.segment_count == 5
+    assert transcript.segments.count() == 5 == sum(progress)
+    assert list(transcript.segments.values_list("ordinal", flat=True)) == [1, 2, 3, 4, 5]

@@ -7,7 +7,9 @@ import pytest
 from archive.importers.base import (
     DocumentError,
     ParsedSegment,
+    checked_segments,
     find_date,
+    iter_line_spans,
     line_spans,
     normalise_clock,
     strip_span,
@@ -69,3 +71,18 @@ def test_validate_segments_accepts_good_spans():
 def test_validate_segments_refuses_bad_spans(segments, problem):
     with pytest.raises(DocumentError, match=problem):
         validate_segments("ab cd", segments)
+
+
+def test_iter_line_spans_gives_the_same_lines_one_at_a_time():
+    text = "a\r\nbb\rcc\n\nd"
+    lines = iter_line_spans(text)
+    assert next(lines) == (0, 1)
+    assert [*lines] == line_spans(text)[1:]
+
+
+def test_checked_segments_passes_good_segments_through_and_stops_at_a_bad_one():
+    good, overlapping = ParsedSegment(0, 2), ParsedSegment(1, 5)
+    segments = checked_segments("ab cd", [good, overlapping])
+    assert next(segments) is good
+    with pytest.raises(DocumentError, match="segment 2 has an invalid span"):
+        next(segments)

@@ -232,3 +232,23 @@ def test_sniff():
     assert liveblog.sniff("Exit mobile version1703: Paris: Someone")
     assert not liveblog.sniff("2599: no valid clock\n")
     assert not liveblog.sniff("ALICE: hello\nBOB: hi")
+
+
+@needs_seed
+def test_stream_gives_the_title_first_and_the_same_segments_and_dropped_as_parse(seed_text):
+    parsed = liveblog.parse(seed_text)
+    stream = liveblog.stream(seed_text)
+    assert (stream.title, stream.event_date) == (parsed.title, parsed.event_date)
+    assert list(stream.segments) == parsed.segments
+    assert stream.dropped == parsed.dropped
+
+
+def test_stream_refuses_a_document_without_headers_before_any_segment_is_asked_for():
+    with pytest.raises(DocumentError, match="no segments"):
+        liveblog.stream("Title\n\nJust prose, no timed blocks.\n")
+
+
+def test_repeated_header_strings_are_shared_not_copied():
+    text = "".join(f"{1000 + i}: Paris: Ana Lee, chair\n\nParagraph {i}.\n\n" for i in range(3))
+    first, *others = liveblog.parse(text).segments
+    assert all(s.speaker is first.speaker and s.location is first.location for s in others)
