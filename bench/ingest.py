@@ -84,20 +84,39 @@ def child_env(database_url: str, size: int) -> dict[str, str]:
     return env
 
 
+# Linux keeps a process's ru_maxrss across fork and exec, so a child spawned by this
+# (large) process would report this process's high-water mark as its own peak. The
+# command therefore runs as the grandchild of a small launcher, which reports the
+# grandchild's ru_maxrss (KiB) on a marked last line of stderr.
+_PEAK_MARK = "bench-ingest-peak-kib="
+_LAUNCHER = (
+    "import os, sys\n"
+    "pid = os.fork()\n"
+    "if pid == 0:\n"
+    "    os.execv(sys.argv[1], sys.argv[1:])\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    f"print('{_PEAK_MARK}%d' % usage.ru_maxrss, file=sys.stderr)\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
 def run_child(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """Run ``manage.py args`` and return (seconds, peak RSS in MB, output); exit on failure."""
-    command = [sys.executable, str(REPO / "manage.py"), *args]
+    command = [sys.executable, "-c", _LAUNCHER, sys.executable, str(REPO / "manage.py"), *args]
     started = time.perf_counter()
     process = subprocess.Popen(
         command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     output = process.stdout.read().decode("utf-8", "replace")
-    _, status, usage = os.wait4(process.pid, 0)
+    _, status, _ = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
+    output, _, peak = (
+        output.rstrip().rpartition(_PEAK_MARK) if _PEAK_MARK in output else (output, "", "0")
+    )
     if process.returncode != 0:
         sys.exit(f"error: {' '.join(args[:1])} failed ({process.returncode}):\n{output.strip()}")
-    return seconds, usage.ru_maxrss / 1024, output  # ru_maxrss is in KiB on Linux
+    return seconds, int(peak) / 1024, output  # ru_maxrss is in KiB on Linux
 
 
 def import_into(label: str, database_url: str, path: Path, size: int, segments: int) -> Run:
