@@ -457,3 +457,22 @@ def test_failed_queued_export_records_why(dataset, editor, tmp_path, settings):
     assert result.status == "failed"
     assert result.error.startswith("cannot create the export folder")
     assert Export.objects.get(pk=export.pk).error == result.error
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_database_backed_worker_runs_a_queued_export(tmp_path, settings, editor):
+    """With the production task backend, a large export waits in the database for db_worker."""
+    from django.core.management import call_command
+
+    from tests.factories import make_transcript
+
+    make_transcript()
+    settings.CLAIMTRAIL_EXPORT_DIR = tmp_path
+    settings.CLAIMTRAIL_EXPORT_INLINE_MAX_SEGMENTS = 0
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    export = export_request(actor=editor, format="jsonl")  # 3 segments > 0: too big to run inline
+    assert Export.objects.get(pk=export.pk).status == "queued"
+    call_command("db_worker", "--batch", "--no-startup-delay", "--max-tasks", "1")
+    export.refresh_from_db()
+    assert export.status == "done", export.error
+    assert Path(export.path).is_file()
