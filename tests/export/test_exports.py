@@ -459,10 +459,17 @@ def test_failed_queued_export_records_why(dataset, editor, tmp_path, settings):
     assert Export.objects.get(pk=export.pk).error == result.error
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_database_backed_worker_runs_a_queued_export(tmp_path, settings, editor):
+def test_the_database_backed_worker_runs_a_queued_export(
+    tmp_path, settings, editor, django_capture_on_commit_callbacks, monkeypatch
+):
     """With the production task backend, a large export waits in the database for db_worker."""
     from django.core.management import call_command
+
+    # The worker drops connections it finds inside a transaction; here that
+    # transaction is the test's own, which must survive the worker's loop.
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
 
     from tests.factories import make_transcript
 
@@ -470,7 +477,8 @@ def test_the_database_backed_worker_runs_a_queued_export(tmp_path, settings, edi
     settings.CLAIMTRAIL_EXPORT_DIR = tmp_path
     settings.CLAIMTRAIL_EXPORT_INLINE_MAX_SEGMENTS = 0
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    export = export_request(actor=editor, format="jsonl")  # 3 segments > 0: too big to run inline
+    with django_capture_on_commit_callbacks(execute=True):
+        export = export_request(actor=editor, format="jsonl")  # 3 segments > 0: worker
     assert Export.objects.get(pk=export.pk).status == "queued"
     call_command("db_worker", "--batch", "--no-startup-delay", "--max-tasks", "1")
     export.refresh_from_db()
