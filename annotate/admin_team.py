@@ -9,7 +9,7 @@ from django.contrib.auth.admin import UserAdmin
 
 from archive import admin as archive_admin
 
-from . import admin_taxonomy
+from . import taxonomy
 from .models import ClaimType
 
 
@@ -20,16 +20,16 @@ class ClaimTypeAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
     def save_model(self, request, obj, form, change):
-        admin_taxonomy.claim_type_save(
+        taxonomy.claim_type_save(
             actor=request.user, claim_type=obj, changed=form.changed_data
         )
 
     def delete_model(self, request, obj):
-        admin_taxonomy.claim_type_delete(actor=request.user, claim_type=obj)
+        taxonomy.claim_type_delete(actor=request.user, claim_type=obj)
 
     def delete_queryset(self, request, queryset):
         for claim_type in queryset:
-            admin_taxonomy.claim_type_delete(actor=request.user, claim_type=claim_type)
+            taxonomy.claim_type_delete(actor=request.user, claim_type=claim_type)
 
     def history_view(self, request, object_id, extra_context=None):
         claim_type = self.get_object(request, unquote(object_id))

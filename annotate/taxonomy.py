@@ -1,8 +1,7 @@
 """Writes to the claim-type taxonomy, each with its ledger event.
 
-The taxonomy has no service in ``annotate.services`` yet; these two functions
-follow the same shape (one transaction, editor-only, ledger event last) so the
-admin never saves a model on its own.
+Services like those in ``annotate.services`` (one transaction, editor-only,
+ledger event last), so the admin never saves a claim type on its own.
 """
 
 from __future__ import annotations
