@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db import connection
+from django.db.models import Exists, OuterRef, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from archive import ledger
 from archive.models import Segment, Source, Transcript
@@ -84,6 +86,14 @@ SEGMENT_FIELDS = (
 )
 
 
+def _uuid_text(field: str):
+    """A UUID column as the text ``str(uuid)`` gives: cast by PostgreSQL, saving the
+    per-row UUID object; elsewhere the column as is (converted with ``str`` later)."""
+    if connection.vendor == "postgresql":
+        return Cast(field, output_field=TextField())
+    return field
+
+
 def _username_field() -> str:
     return get_user_model().USERNAME_FIELD
 
@@ -107,7 +117,11 @@ def iter_segment_records(
     is called after each chunk of segments.
     """
     exporter = request.exporter
-    rows = segments_in_scope(request).values_list(*SEGMENT_FIELDS).iterator(chunk_size=chunk_size)
+    rows = (
+        segments_in_scope(request)
+        .values_list(_uuid_text("id"), *SEGMENT_FIELDS[1:])
+        .iterator(chunk_size=chunk_size)
+    )
     annotations = _Peekable(_annotation_stream(request, exporter, chunk_size))
     sources_seen: set[str] = set()
     chunk: list[tuple] = []
@@ -218,8 +232,8 @@ def _annotation_stream(request, exporter, chunk_size) -> Iterator[dict[str, Any]
     rows = (
         matching.order_by(*_ANNOTATION_ORDER)
         .values_list(
-            "id",
-            "segment_id",
+            _uuid_text("id"),
+            _uuid_text("segment_id"),
             "start",
             "end",
             "quote",
@@ -261,8 +275,8 @@ def _annotation_stream(request, exporter, chunk_size) -> Iterator[dict[str, Any]
         for r in Citation.objects.filter(annotation__in=matching)
         .order_by(*by_annotation, "added_at", "id")
         .values_list(
-            "id",
-            "annotation_id",
+            _uuid_text("id"),
+            _uuid_text("annotation_id"),
             "url",
             "title",
             "publisher",
@@ -292,8 +306,8 @@ def _annotation_stream(request, exporter, chunk_size) -> Iterator[dict[str, Any]
         for r in Review.objects.filter(annotation__in=matching)
         .order_by(*by_annotation, "created_at", "id")
         .values_list(
-            "id",
-            "annotation_id",
+            _uuid_text("id"),
+            _uuid_text("annotation_id"),
             "decision",
             "comment",
             "annotation_version",
