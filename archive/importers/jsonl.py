@@ -8,6 +8,7 @@ cannot hold them exactly.
 from __future__ import annotations
 
 import json
+import re
 
 from .base import (
     DocumentError,
@@ -31,6 +32,9 @@ TEXT_FIELDS = (
     "transcript_id",
     "transcript_title",
 )
+# JSON escapes can spell what no stored text may hold: unpaired surrogates (not
+# encodable as UTF-8) and NUL (refused by PostgreSQL's text type).
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
 def sniff(text: str) -> bool:
@@ -109,6 +113,12 @@ def _checked(number: int, record: object) -> dict:
         if value is not None and not isinstance(value, str):
             raise DocumentError(f'line {number}: "{field}" must be a string')
         checked[field] = value or ""
+    for field in ("text", *TEXT_FIELDS):
+        if found := _NOT_TEXT.search(checked[field]):
+            raise DocumentError(
+                f'line {number}: "{field}" holds \\u{ord(found.group()):04x}, '
+                "which is not a character that can be stored"
+            )
     return checked
 
 

@@ -1,6 +1,7 @@
 """JSONL importer: Claimtrail's own export read back as a transcript."""
 
 import json
+import re
 
 import pytest
 
@@ -118,3 +119,11 @@ def test_sniff():
     assert not jsonl.sniff('{"no_text": 1}')
     assert not jsonl.sniff("{broken")
     assert not jsonl.sniff("ANN: hello")
+
+
+@pytest.mark.parametrize(("field", "escape"), [("text", "\\ud800"), ("speaker", "\\u0000")])
+def test_escapes_that_are_not_storable_text_are_refused(field, escape):
+    line = _line().replace('"Hello."' if field == "text" else '"Ann Lee"', f'"a {escape} b"')
+
+    with pytest.raises(DocumentError, match=re.escape(f'line 1: "{field}" holds {escape},')):
+        jsonl.parse(line)
