@@ -24,6 +24,7 @@ is left under the final name.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -198,7 +199,10 @@ def _write_data(exporter, files: list[DataFile], records, workdir: Path, context
             os.fsync(handle.fileno())
     finally:
         for handle in handles.values():
-            handle.close()
+            # On success everything is flushed already; on failure the first error is
+            # the one to report, and every handle must still be closed.
+            with contextlib.suppress(OSError):
+                handle.close()
     resources = []
     data_hashes = {}
     for data_file in files:
