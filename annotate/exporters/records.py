@@ -99,5 +99,6 @@ def segment_context(segment) -> dict[str, Any]:
         "transcript_id": str(segment.transcript_id),
         "transcript_title": transcript.title,
         "source_id": str(transcript.source_id),
+        "source_start": segment.source_start,
         "ordinal": segment.ordinal,
     }

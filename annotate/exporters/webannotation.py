@@ -9,8 +9,8 @@ One representation serves both the API (``application/ld+json``) and the
      "created", "modified", "creator": {"type": "Person", "nickname": ...},
      "body": [claim type (classifying), claim text (describing), verdict (assessing),
               verdict summary (commenting), one SpecificResource per citation (linking)],
-     "target": {"type": "SpecificResource", "source": "<base>/api/v1/segments/<uuid>/",
-                "scope": "<base>/api/v1/sources/<uuid>/",
+     "target": {"type": "SpecificResource", "source": "<base>/api/v1/sources/<uuid>/",
+                "scope": "<base>/api/v1/segments/<uuid>/",
                 "selector": [TextQuoteSelector, TextPositionSelector]},
      "status", "version", "reviewedBy"}
 
@@ -128,7 +128,8 @@ def webannotation(
 ) -> dict[str, Any]:
     """The Web Annotation for one annotation record and its segment (a pure function).
 
-    ``segment`` needs ``id`` and ``source_id``. Leave out ``@context`` with
+    ``segment`` needs ``id``, ``source_id`` and ``source_start``: the target is the
+    source document (the segment is its scope), so positions count from its start. Leave out ``@context`` with
     ``with_context=False`` when the annotation is embedded in a collection that
     carries it.
     """
@@ -146,8 +147,8 @@ def webannotation(
             "body": _bodies(annotation),
             "target": {
                 "type": "SpecificResource",
-                "source": segment_iri(segment["id"], base_url=base_url),
-                "scope": source_iri(segment["source_id"], base_url=base_url),
+                "source": source_iri(segment["source_id"], base_url=base_url),
+                "scope": segment_iri(segment["id"], base_url=base_url),
                 "selector": [
                     {
                         "type": "TextQuoteSelector",
@@ -156,9 +157,10 @@ def webannotation(
                         "suffix": annotation["suffix"],
                     },
                     {
+                        # Offsets into the source document's text, in code points.
                         "type": "TextPositionSelector",
-                        "start": annotation["start"],
-                        "end": annotation["end"],
+                        "start": segment["source_start"] + annotation["start"],
+                        "end": segment["source_start"] + annotation["end"],
                     },
                 ],
             },

@@ -47,8 +47,10 @@ def test_annotation_as_web_annotation_expands_to_w3c_terms(as_reviewer, draft, a
     quote = selectors[OA + "TextQuoteSelector"]
     assert _values(quote, OA + "exact") == ["4.2 million"]
     position = selectors[OA + "TextPositionSelector"]
-    assert _values(position, OA + "start") == [draft.start]
-    assert _values(position, OA + "end") == [draft.end]
+    [start], [end] = _values(position, OA + "start"), _values(position, OA + "end")
+    source = draft.segment.transcript.source
+    assert target[OA + "hasSource"][0]["@id"].endswith(f"/api/v1/sources/{source.pk}/")
+    assert source.text[start:end] == draft.quote == "4.2 million"
 
 
 def test_plain_ld_json_gets_the_same_document(as_reviewer, draft):

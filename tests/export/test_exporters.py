@@ -282,10 +282,11 @@ def test_webannotation_expands_to_the_web_annotation_vocabulary():
     )
     assert expanded["@type"] == [oa + "Annotation"]
     target = expanded[oa + "hasTarget"][0]
-    assert target[oa + "hasSource"][0]["@id"].endswith("/api/v1/segments/s1/")
+    assert "/api/v1/sources/" in target[oa + "hasSource"][0]["@id"]
     selectors = {s["@type"][0]: s for s in target[oa + "hasSelector"]}
     assert selectors[oa + "TextQuoteSelector"][oa + "exact"][0]["@value"] == "4.2 million"
-    assert selectors[oa + "TextPositionSelector"][oa + "start"][0]["@value"] == 4
+    # Positions count in the source document: the segment starts at 100, the quote at 4.
+    assert selectors[oa + "TextPositionSelector"][oa + "start"][0]["@value"] == 104
     purposes = {b[oa + "hasPurpose"][0]["@id"] for b in expanded[oa + "hasBody"]}
     assert {oa + "classifying", oa + "assessing", oa + "linking"} <= purposes
     assert expanded[jsonld.CLAIMTRAIL_VOCAB + "status"][0]["@value"] == "approved"
