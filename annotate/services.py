@@ -12,7 +12,6 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.db import transaction
 from django.utils import timezone
 
 from archive import ledger
@@ -285,7 +284,7 @@ def _save(annotation: Annotation, *, actor, action: str, before: dict, reason: s
 # ---------------------------------------------------------------- annotations
 
 
-@transaction.atomic
+@ledger.atomic
 def annotation_create(
     *,
     actor,
@@ -338,7 +337,7 @@ def annotation_create(
     return annotation
 
 
-@transaction.atomic
+@ledger.atomic
 def annotation_update(
     *, actor, annotation: Annotation, expected_version: int, reason: str = "", **changes: Any
 ) -> Annotation:
@@ -370,7 +369,7 @@ def annotation_update(
     return _save(annotation, actor=actor, action="annotation.update", before=before, reason=reason)
 
 
-@transaction.atomic
+@ledger.atomic
 def annotation_delete(*, actor, annotation: Annotation, expected_version: int, reason: str = ""):
     """Delete a draft that was never reviewed."""
     _require_user(actor)
@@ -392,7 +391,7 @@ def annotation_delete(*, actor, annotation: Annotation, expected_version: int, r
     )
 
 
-@transaction.atomic
+@ledger.atomic
 def annotation_assign(
     *, actor, annotation: Annotation, assignee, expected_version: int, reason: str = ""
 ) -> Annotation:
@@ -448,7 +447,7 @@ def _touch(annotation: Annotation, actor) -> None:
     annotation.last_edited_by = actor
 
 
-@transaction.atomic
+@ledger.atomic
 def citation_add(
     *, actor, annotation: Annotation, expected_version: int, reason: str = "", **data: Any
 ) -> Citation:
@@ -462,7 +461,7 @@ def citation_add(
     return _insert_citation(actor, annotation, values, reason)
 
 
-@transaction.atomic
+@ledger.atomic
 def citation_update(
     *, actor, citation: Citation, expected_version: int, reason: str = "", **data: Any
 ) -> Citation:
@@ -485,7 +484,7 @@ def citation_update(
     return citation
 
 
-@transaction.atomic
+@ledger.atomic
 def citation_remove(*, actor, citation: Citation, expected_version: int, reason: str = "") -> None:
     """Remove a citation from a draft; ``expected_version`` is the annotation's version."""
     _require_user(actor)
@@ -503,6 +502,7 @@ def citation_remove(*, actor, citation: Citation, expected_version: int, reason:
 # ---------------------------------------------------------------- workflow transitions
 
 
+@ledger.atomic
 def _transition(
     action: Action, *, actor, annotation, expected_version: int, comment: str, reason: str
 ) -> Annotation:
@@ -594,15 +594,14 @@ TRANSITION_SERVICES = {
 
 
 def _atomic(action, actor, annotation, expected_version, comment, reason) -> Annotation:
-    with transaction.atomic():
-        return _transition(
-            action,
-            actor=actor,
-            annotation=annotation,
-            expected_version=expected_version,
-            comment=comment,
-            reason=reason,
-        )
+    return _transition(
+        action,
+        actor=actor,
+        annotation=annotation,
+        expected_version=expected_version,
+        comment=comment,
+        reason=reason,
+    )
 
 
 # ---------------------------------------------------------------- taxonomy (issue 5)
@@ -635,7 +634,7 @@ def _require_editor(actor, what: str) -> None:
         raise NotAllowed(f"only an editor may {what}")
 
 
-@transaction.atomic
+@ledger.atomic
 def claim_type_create(
     *, actor, slug: str, name: str, description: str = "", checkable: bool = True, reason: str = ""
 ) -> ClaimType:
@@ -659,7 +658,7 @@ def claim_type_create(
     return claim_type
 
 
-@transaction.atomic
+@ledger.atomic
 def claim_type_update(
     *, actor, claim_type: ClaimType, expected_fingerprint: str, reason: str = "", **changes: Any
 ) -> ClaimType:

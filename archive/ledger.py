@@ -12,20 +12,23 @@ trigger (see migration 0002) also makes the database refuse UPDATE and DELETE.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 GENESIS_HASH = "0" * 64
 # Arbitrary constant naming the PostgreSQL advisory lock that serialises appends.
 _LEDGER_LOCK_KEY = 7_211_532_881
+# Attribute on the database connection holding the events a service call buffers.
+_BUFFER = "_claimtrail_ledger_buffer"
 
 
 class LedgerEvent(models.Model):
@@ -135,36 +138,75 @@ def append(
 ) -> LedgerEvent:
     """Append one event to the ledger. Must run inside the caller's transaction.
 
-    Call it as the last write of a service: on PostgreSQL the append takes a
-    transaction-scoped advisory lock that is held until commit, so the shorter the
-    time between append and commit, the less concurrent writers wait.
+    Inside a service wrapped in :func:`atomic` the event is buffered and written,
+    with the others of that call, when the service returns (still inside its
+    transaction). Otherwise it is written at once. Either way the append takes a
+    transaction-scoped lock held until commit, so call it as late as possible.
     """
     if not connection.in_atomic_block:
         raise LedgerError("ledger.append must run inside a transaction")
     if obj is not None:
         object_type = object_type or object_type_of(obj)
         object_id = object_id or str(obj.pk)
-    _lock_chain()
-    scope_label = scope_of(scope) if scope is not None else f"{object_type}:{object_id}"
-    last = LedgerEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-    sequence, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
     event = LedgerEvent(
-        sequence=sequence,
-        recorded_at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=actor_label or actor_label_of(actor),
         action=action,
         object_type=object_type,
         object_id=str(object_id),
-        scope=scope_label,
+        scope=scope_of(scope) if scope is not None else f"{object_type}:{object_id}",
         state=_jsonable(state or {}),
         changes=_jsonable(changes or {}),
         reason=reason or "",
-        prev_hash=prev_hash,
     )
-    event.hash = compute_hash(event)
-    event.save(force_insert=True)
+    buffer = getattr(connection, _BUFFER, None)
+    if buffer is not None:
+        buffer.append(event)
+    else:
+        _write([event])
     return event
+
+
+def atomic(service: Callable) -> Callable:
+    """Run ``service`` in a transaction and write its ledger events together at its end.
+
+    The chain lock is then taken once, after all of the service's other writes, so
+    it is held only for one insert and the commit: writers on different objects
+    queue for the append itself, not for each other's whole change.
+    """
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        with transaction.atomic():
+            if getattr(connection, _BUFFER, None) is not None:
+                return service(*args, **kwargs)  # an outer service call writes them
+            setattr(connection, _BUFFER, [])
+            try:
+                result = service(*args, **kwargs)
+                _write(getattr(connection, _BUFFER))
+            finally:
+                setattr(connection, _BUFFER, None)
+            return result
+
+    return wrapper
+
+
+def _write(events: list[LedgerEvent]) -> None:
+    """Link ``events`` to the chain's head, in order, and insert them in one statement."""
+    if not events:
+        return
+    _lock_chain()
+    last = LedgerEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+    sequence, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+    now = timezone.now()
+    for event in events:
+        event.sequence, event.recorded_at, event.prev_hash = sequence, now, prev_hash
+        event.hash = compute_hash(event)
+        sequence, prev_hash = sequence + 1, event.hash
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+    else:
+        LedgerEvent.objects.bulk_create(events)
 
 
 def _lock_chain() -> None:

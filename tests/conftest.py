@@ -59,3 +59,28 @@ def transcript(db):
 @pytest.fixture
 def segment(transcript):
     return transcript.segments.order_by("ordinal").first()
+
+
+@pytest.fixture
+def reseeded(transactional_db):
+    """Transactional tests end with a flush, which also empties what the data migration
+    seeded; put the taxonomy and the role groups back (the same lists it uses)."""
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    from annotate.models import ClaimType
+
+    seed = importlib.import_module("annotate.migrations.0002_seed_taxonomy_and_roles")
+    for slug, name, description, checkable in seed.TAXONOMY:
+        ClaimType.objects.get_or_create(
+            slug=slug, defaults={"name": name, "description": description, "checkable": checkable}
+        )
+    for group_name, codenames in seed.PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        for app_label, codename in codenames:
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                group.permissions.add(permission)

@@ -13,10 +13,15 @@ from tests.factories import make_annotation
 
 WRITERS = 16
 
-# serialized_rollback restores the groups and taxonomy that data migrations created.
+
+@pytest.fixture(autouse=True)
+def _seeded(reseeded):
+    """The flush after each transactional test empties the data migrations' rows."""
+
+
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -17,9 +17,15 @@ from annotate.models import Annotation
 from tests.api.conftest import client_for
 from tests.factories import make_annotation
 
+
+@pytest.fixture(autouse=True)
+def _seeded(reseeded):
+    """The flush after each transactional test empties the data migrations' rows."""
+
+
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
@@ -47,7 +53,9 @@ def test_walk_sees_each_existing_row_once_while_rows_are_inserted_and_edited(
                 written["inserted"] += 1
                 target = Annotation.objects.get(pk=existing[n % len(existing)].pk)
                 services.annotation_update(
-                    actor=annotator, annotation=target, expected_version=target.version,
+                    actor=annotator,
+                    annotation=target,
+                    expected_version=target.version,
                     claim_text=f"edit {n}",
                 )
                 written["edited"] += 1
@@ -81,4 +89,3 @@ def test_walk_sees_each_existing_row_once_while_rows_are_inserted_and_edited(
     assert written["inserted"] > 0 and written["edited"] > 0, "the writer never overlapped"
     assert len(seen) == len(set(seen)), "a row was repeated"
     assert before <= set(seen), f"skipped: {sorted(before - set(seen))[:5]}"
-

@@ -136,3 +136,32 @@ def test_sequence_is_unique(chain):
             " object_id, scope, state, changes, reason, prev_hash, hash)"
             " VALUES (1, CURRENT_TIMESTAMP, 'x', 'x', 'x', 'x', 'x', '{{}}', '{{}}', '', 'x', 'x')"
         )
+
+
+def test_a_service_writes_its_events_together_at_its_end(db):
+    @ledger.atomic
+    def service():
+        first = ledger.append(actor=None, action="a", object_type="t", object_id="1")
+        assert first.sequence is None  # buffered, not yet on the chain
+        assert LedgerEvent.objects.count() == 0
+        ledger.append(actor=None, action="b", object_type="t", object_id="1")
+        return first
+
+    first = service()
+    events = list(LedgerEvent.objects.all())
+    assert [(e.sequence, e.action) for e in events] == [(1, "a"), (2, "b")]
+    assert first.sequence == 1 and events[1].prev_hash == events[0].hash
+    assert _problems() == []
+
+
+def test_a_failing_service_writes_no_event(db):
+    @ledger.atomic
+    def service():
+        ledger.append(actor=None, action="a", object_type="t", object_id="1")
+        raise RuntimeError("refused half-way")
+
+    with pytest.raises(RuntimeError):
+        service()
+    assert LedgerEvent.objects.count() == 0
+    _append_events(1)  # the buffer is gone: the next append is written at once
+    assert LedgerEvent.objects.count() == 1
