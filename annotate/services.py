@@ -509,10 +509,15 @@ def _transition(
     _require_user(actor)
     annotation = _lock(annotation)
     _check_version(annotation, expected_version)
-    approvals = Review.objects.filter(
-        annotation=annotation, review_round=annotation.review_round, decision=Decision.APPROVE
-    )
-    approvers = set(approvals.values_list("reviewer_id", flat=True))
+    approvers: set[int] = set()
+    if action is Action.APPROVE:  # only approving counts this round's approvals
+        approvers = set(
+            Review.objects.filter(
+                annotation=annotation,
+                review_round=annotation.review_round,
+                decision=Decision.APPROVE,
+            ).values_list("reviewer_id", flat=True)
+        )
     outcome = _require(
         workflow.check(
             action,

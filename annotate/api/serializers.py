@@ -29,13 +29,17 @@ class StrictInput(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class StrictCharField(serializers.CharField):
-    """A JSON string, not a number or boolean coerced into one."""
+class _JsonStringOnly:
+    """Accept a JSON string only: DRF would otherwise coerce numbers into one."""
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
-            self.fail("invalid")
+            self.fail("invalid", value=data)
         return super().to_internal_value(data)
+
+
+class StrictCharField(_JsonStringOnly, serializers.CharField):
+    """A JSON string, not a number or boolean coerced into one."""
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -47,20 +51,12 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
-class StrictUUIDField(serializers.UUIDField):
+class StrictUUIDField(_JsonStringOnly, serializers.UUIDField):
     """A UUID written as a JSON string (DRF would also take an integer)."""
 
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid", value=data)
-        return super().to_internal_value(data)
 
-
-class StrictSlugField(serializers.SlugField):
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+class StrictSlugField(_JsonStringOnly, serializers.SlugField):
+    """A slug written as a JSON string."""
 
 
 class StrictBooleanField(serializers.BooleanField):
