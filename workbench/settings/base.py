@@ -135,13 +135,14 @@ TASKS = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token authentication, reading the user's roles in the same query.
+        "annotate.api.authentication.TeamTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["annotate.api.permissions.TeamMember"],
     "DEFAULT_SCHEMA_CLASS": "annotate.api.schema.ClaimtrailAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["annotate.api.renderers.JSONRenderer"],  # DRF's, via orjson
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "annotate.api.pagination.KeysetPagination",
     "EXCEPTION_HANDLER": "annotate.api.errors.exception_handler",
