@@ -138,12 +138,11 @@ def prepare(segments: int, annotations: int, seed: int, reuse: bool) -> dict:
 def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
     command = [
         str(REPO / ".venv" / "bin" / "gunicorn"),
+        "--config", str(REPO / "workbench" / "gunicorn.py"),  # as deployed (gthread, preload)
         "workbench.wsgi:application",
         "--bind", f"{HOST}:{port}",
         "--workers", str(workers),
-        "--worker-class", "gthread",
         "--threads", str(threads),
-        "--keep-alive", "30",
         "--log-level", "warning",
         "--chdir", str(REPO),
     ]

@@ -369,6 +369,36 @@ class AnnotationViewSet(mixins.ListModelMixin, ApiViewSet):
     def _target(self) -> Annotation:
         return get_object_or_404(Annotation.objects.all(), pk=self.kwargs["pk"])
 
+    def _change(self, request, form_class) -> tuple[Annotation, int, dict]:
+        """For a change: the annotation named in the URL, If-Match's version, the body.
+
+        The annotation is not read here: the service locks and reads it anyway, so the
+        view passes a reference (its key only). Existence is checked only when the
+        answer is an error, so a missing annotation is still a 404 ahead of a missing
+        If-Match (428) or a bad body (400), and a 404 when the service cannot find it.
+        """
+        try:
+            pk = Annotation._meta.pk.to_python(self.kwargs["pk"])
+        except DjangoValidationError:
+            raise NotFound() from None
+        try:
+            expected = if_match_version(request)
+            form = form_class(data=request.data)
+            form.is_valid(raise_exception=True)
+        except Exception:
+            self._target()  # 404 first, as when the annotation was read up front
+            raise
+        return Annotation.from_db("default", ("id",), (pk,)), expected, dict(form.validated_data)
+
+    def _call(self, service, **kwargs) -> Annotation:
+        """``service(actor=..., **kwargs)`` for :meth:`_change`: its error, or a 404."""
+        try:
+            return service(actor=self.request.user, **kwargs)
+        except InvalidInput:
+            if not Annotation.objects.filter(pk=kwargs["annotation"].pk).exists():
+                raise NotFound() from None
+            raise
+
     # ------------------------------------------------------------ reads
 
     def list(self, request, *args, **kwargs):
@@ -437,7 +467,8 @@ class AnnotationViewSet(mixins.ListModelMixin, ApiViewSet):
         form = s.AnnotationCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         values = dict(form.validated_data)
-        segment = Segment.objects.filter(pk=values.pop("segment")).first()
+        # Not first(): that orders by the model's ordering, which joins the transcript.
+        segment = next(iter(Segment.objects.filter(pk=values.pop("segment")).order_by()[:1]), None)
         if segment is None:
             raise InvalidInput("no such segment", fields={"segment": ["does not exist"]})
         annotation = services.annotation_create(actor=request.user, segment=segment, **values)
@@ -451,13 +482,9 @@ class AnnotationViewSet(mixins.ListModelMixin, ApiViewSet):
         responses={200: s.AnnotationSerializer},
     )
     def partial_update(self, request, pk=None):
-        annotation = self._target()
-        expected = if_match_version(request)
-        form = s.AnnotationUpdateSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        values = dict(form.validated_data)
-        annotation = services.annotation_update(
-            actor=request.user,
+        annotation, expected, values = self._change(request, s.AnnotationUpdateSerializer)
+        annotation = self._call(
+            services.annotation_update,
             annotation=annotation,
             expected_version=expected,
             reason=values.pop("reason", ""),
@@ -500,16 +527,13 @@ class AnnotationViewSet(mixins.ListModelMixin, ApiViewSet):
         return self._answer(annotation)
 
     def _transition(self, request, verb: Action) -> Response:
-        annotation = self._target()
-        expected = if_match_version(request)
-        form = s.TransitionSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        annotation = services.TRANSITION_SERVICES[verb](
-            actor=request.user,
+        annotation, expected, values = self._change(request, s.TransitionSerializer)
+        annotation = self._call(
+            services.TRANSITION_SERVICES[verb],
             annotation=annotation,
             expected_version=expected,
-            comment=form.validated_data["comment"],
-            reason=form.validated_data["reason"],
+            comment=values["comment"],
+            reason=values["reason"],
         )
         return self._answer(annotation)
 

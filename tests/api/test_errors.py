@@ -105,6 +105,20 @@ def test_unknown_object_is_404(as_annotator):
     )
 
 
+def test_change_to_unknown_annotation_is_404_whatever_else_is_wrong(as_annotator):
+    # The views no longer read the annotation before the service does; a missing one
+    # must still answer 404, and before a missing If-Match or a bad body.
+    missing = "/api/v1/annotations/00000000-0000-0000-0000-000000000000"
+    ok = {"HTTP_IF_MATCH": '"1"'}
+    for path, body in ((f"{missing}/", {"claim_text": "x"}), (f"{missing}/submit/", {})):
+        call = as_annotator.patch if "submit" not in path else as_annotator.post
+        assert_error(call(path, body, format="json", **ok), 404, "not_found")
+        assert_error(call(path, body, format="json"), 404, "not_found")
+        assert_error(call(path, {"nope": 1}, format="json", **ok), 404, "not_found")
+    assert_error(as_annotator.post("/api/v1/annotations/nope/approve/", {}, format="json",
+                                   **ok), 404, "not_found")
+
+
 def test_unknown_url_under_api_is_json_404(as_annotator):
     assert_error(as_annotator.get("/api/v1/nothing-here/"), 404, "not_found")
     assert_error(as_annotator.get("/api/v2/"), 404, "not_found")
