@@ -349,6 +349,7 @@ def export_dataset(
 
 def _run(export, request, out, *, actor, reason, base_url, chunk_size, on_progress) -> None:
     try:
+        ledger.seal()  # what the export reflects is then sealed (but for appends meanwhile)
         with _snapshot():
             position = ledger.head()
             records = iter_segment_records(

@@ -25,7 +25,7 @@ from django.utils.functional import cached_property
 from . import ledger
 from .importers import registry
 from .importers.base import DocumentError
-from .models import LedgerEvent, Segment, Source, Transcript
+from .models import LedgerEvent, LedgerSeal, Segment, Source, Transcript
 from .services import source_import
 
 HISTORY_PAGE_SIZE = 100
@@ -101,65 +101,59 @@ class ChainCheck:
 
 
 def check_events(events: list[LedgerEvent]) -> ChainCheck:
-    """Check the shown events: each matches its hash and links to the event before it."""
-    previous = dict(
-        LedgerEvent.objects.filter(sequence__in=[e.sequence - 1 for e in events]).values_list(
-            "sequence", "hash"
-        )
-    )
-    problems = []
-    for event in events:
-        expected_prev = previous.get(event.sequence - 1, ledger.GENESIS_HASH)
-        if ledger.compute_hash(event) != event.hash:
-            problems.append(f"event #{event.sequence}: content does not match its hash (edited)")
-        if event.prev_hash != expected_prev:
-            problems.append(f"event #{event.sequence}: does not link to the event before it")
-    return ChainCheck(not problems, f"the {len(events)} event(s) shown", tuple(problems))
+    """Check the shown events: each matches its hash and links to its scope's event before it."""
+    problems = tuple(str(problem) for problem in ledger.check_links(events))
+    return ChainCheck(not problems, f"the {len(events)} event(s) shown", problems)
 
 
 def check_whole_chain() -> ChainCheck:
-    """Verify the whole chain incrementally, remembering how far it was found intact.
+    """Verify the ledger's seals incrementally, remembering how far they were found intact.
 
-    Each page load checks at most ``VERIFY_BUDGET`` events that were not checked
-    yet, starting from the last verified position (cached per process). Rows
-    already checked are not re-read: on PostgreSQL the database refuses UPDATE and
-    DELETE on the ledger, and ``manage.py verify_ledger`` re-checks everything.
+    Each page load checks the seals not checked yet, each with every event it
+    covers, until about ``VERIFY_BUDGET`` events (progress cached per process). On
+    PostgreSQL the database refuses UPDATE and DELETE on the ledger, and
+    ``manage.py verify_ledger`` re-checks everything, including each object's chain.
     """
-    genesis = {"sequence": 0, "hash": ledger.GENESIS_HASH}
-    state = cache.get(_VERIFY_CACHE_KEY) or genesis
-    if (
-        state["sequence"]
-        and not LedgerEvent.objects.filter(sequence=state["sequence"], hash=state["hash"]).exists()
-    ):
-        state = genesis  # the ledger is not the one we verified (a restored or new database)
+    state = cache.get(_VERIFY_CACHE_KEY) or {}
+    verified = None
+    if state.get("seal"):
+        verified = LedgerSeal.objects.filter(number=state["seal"], hash=state["hash"]).first()
+        if verified is None:  # not the ledger we verified (a restored or new database)
+            state = {}
     if state.get("problems"):
-        return ChainCheck(False, f"the chain up to event #{state['sequence']}", state["problems"])
-    head_sequence, _ = ledger.head()
-    sequence, prev_hash = state["sequence"], state["hash"]
-    problems: list[str] = []
-    batch = LedgerEvent.objects.filter(sequence__gt=sequence).order_by("sequence")
-    for event in batch[:VERIFY_BUDGET].iterator(chunk_size=2000):
-        if event.sequence != sequence + 1:
-            problems.append(f"event #{event.sequence}: expected #{sequence + 1} (rows missing)")
-        if event.prev_hash != prev_hash:
-            problems.append(f"event #{event.sequence}: does not link to the event before it")
-        if ledger.compute_hash(event) != event.hash:
-            problems.append(f"event #{event.sequence}: content does not match its hash (edited)")
-        sequence, prev_hash = event.sequence, event.hash
+        return ChainCheck(False, f"the ledger after seal {state['seal']}", state["problems"])
+    reached, found = ledger.check_seals(after=verified, budget=VERIFY_BUDGET)
+    problems = tuple(str(problem) for problem in found)
     cache.set(
         _VERIFY_CACHE_KEY,
-        {"sequence": sequence, "hash": prev_hash, "problems": tuple(problems)},
+        {
+            "seal": reached.number if reached else 0,
+            "hash": reached.hash if reached else ledger.GENESIS_HASH,
+            "problems": problems,
+        },
         timeout=None,
     )
     if problems:
-        return ChainCheck(False, f"the chain up to event #{sequence}", tuple(problems))
-    if sequence < head_sequence:
+        return ChainCheck(False, "the sealed ledger", problems)
+    newest = LedgerSeal.objects.order_by("-number").first()
+    if newest is not None and (reached is None or reached.number < newest.number):
         return ChainCheck(
             True,
-            f"events #1 to #{sequence} of {head_sequence} so far (the rest on the next page loads;"
-            " run manage.py verify_ledger for a complete check now)",
+            f"seals 1 to {reached.number if reached else 0} of {newest.number} so far (the rest on the next page"
+            " loads; run manage.py verify_ledger for a complete check now)",
         )
-    return ChainCheck(True, f"the whole chain, events #1 to #{sequence}")
+    sealed = reached.last_sequence if reached else 0
+    head_sequence, _ = ledger.head()
+    if not sealed:
+        return ChainCheck(
+            True,
+            "no seal yet: each event is checked against its object's chain only"
+            " (manage.py seal_ledger seals the ledger now)",
+        )
+    unsealed = (
+        f"; #{sealed + 1} to #{head_sequence} not sealed yet" if head_sequence > sealed else ""
+    )
+    return ChainCheck(True, f"the whole sealed ledger, events up to #{sealed}{unsealed}")
 
 
 def ledger_history_response(request, model_admin, obj, events, *, title: str = ""):

@@ -1,13 +1,28 @@
 """The provenance ledger: one append-only, hash-linked row per change in the system.
 
 This module owns the ledger. :func:`append` is the only code that creates events;
-every service calls it inside its own transaction, as its last write, so a failed
-change leaves no event and a successful one always has exactly one.
+every service calls it inside its own transaction, so a failed change leaves no
+event and a successful one always has its events.
 
-Each row stores the hash of the row before it and a SHA-256 over its own canonical
-content (including its sequence number). Editing, deleting, inserting or reordering
-past rows therefore breaks the chain, which :func:`verify` reports. On PostgreSQL a
-trigger (see migration 0002) also makes the database refuse UPDATE and DELETE.
+Two chains make the ledger tamper-evident without making writers queue for each
+other:
+
+* **Per object.** Each event stores the hash of the previous event of the same
+  *scope* (an annotation and its citations share one), and its own hash binds its
+  content digest, its sequence number and that link. The services lock an object's
+  row before they change it, so its scope's events form one chain; writers of
+  different scopes never wait for each other, and a database sequence hands out
+  the global order.
+* **Across objects.** :func:`seal` writes a :class:`LedgerSeal` over every event
+  since the previous seal: their count and a digest of their hashes in sequence
+  order, linked to the previous seal. A seal is written every
+  ``CLAIMTRAIL_LEDGER_SEAL_EVERY`` events (just after the commit that crosses the
+  boundary), before every export, and by ``manage.py seal_ledger``.
+
+Editing, deleting, inserting or reordering events therefore breaks a link, a hash
+or a seal, which :func:`verify` reports; only events newer than the last seal are
+covered by their scope's chain alone. On PostgreSQL triggers (migrations 0002 and
+0003) also make the database refuse UPDATE and DELETE on both tables.
 """
 
 from __future__ import annotations
@@ -15,18 +30,23 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
+import psycopg
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
+logger = logging.getLogger(__name__)
+
 GENESIS_HASH = "0" * 64
-# Arbitrary constant naming the PostgreSQL advisory lock that serialises appends.
-_LEDGER_LOCK_KEY = 7_211_532_881
+# PostgreSQL objects behind the appends (created by migration 0003).
+SEQUENCE_NAME = "archive_ledgerevent_sequence_seq"
 # Attribute on the database connection holding the events a service call buffers.
 _BUFFER = "_claimtrail_ledger_buffer"
 
@@ -56,7 +76,9 @@ class LedgerEvent(models.Model):
     state = models.JSONField(default=dict, help_text="The object's state after the change.")
     changes = models.JSONField(default=dict, help_text="Field: [before, after] for what changed.")
     reason = models.TextField(blank=True)
-    prev_hash = models.CharField(max_length=64, editable=False)
+    prev_hash = models.CharField(
+        max_length=64, editable=False, help_text="Hash of the previous event of the same scope."
+    )
     hash = models.CharField(max_length=64, editable=False)
 
     class Meta:
@@ -80,6 +102,37 @@ class LedgerEvent(models.Model):
         raise LedgerError("ledger events are append-only and cannot be deleted")
 
 
+class LedgerSeal(models.Model):
+    """A checkpoint over every event after the previous seal, up to ``last_sequence``."""
+
+    number = models.BigIntegerField(unique=True, editable=False)
+    last_sequence = models.BigIntegerField(
+        unique=True, editable=False, help_text="The newest event the seal covers."
+    )
+    events = models.BigIntegerField(editable=False, help_text="How many events it covers.")
+    digest = models.CharField(
+        max_length=64, editable=False, help_text="SHA-256 over the covered events' hashes."
+    )
+    sealed_at = models.DateTimeField(editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = "ledger seal"
+
+    def __str__(self):
+        return f"seal {self.number} (events up to #{self.last_sequence})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerError("ledger seals are append-only and cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerError("ledger seals are append-only and cannot be deleted")
+
+
 class LedgerError(RuntimeError):
     pass
 
@@ -88,11 +141,10 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def compute_hash(event: LedgerEvent) -> str:
-    """SHA-256 over the event's canonical content and the previous event's hash."""
+def content_digest(event: LedgerEvent) -> str:
+    """SHA-256 over what the event says: everything but its place (sequence, link, hash)."""
     payload = canonical_json(
         {
-            "sequence": event.sequence,
             "recorded_at": event.recorded_at.astimezone(UTC).isoformat(),
             "actor_id": event.actor_id,
             "actor_label": event.actor_label,
@@ -103,10 +155,53 @@ def compute_hash(event: LedgerEvent) -> str:
             "state": event.state,
             "changes": event.changes,
             "reason": event.reason,
-            "prev_hash": event.prev_hash,
         }
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def link_hash(digest: str, sequence: int, prev_hash: str) -> str:
+    """The event's hash: its content digest bound to its sequence number and its link.
+
+    PostgreSQL computes the same in the INSERT (see ``_INSERT_SQL``).
+    """
+    return hashlib.sha256(f"{digest}:{sequence}:{prev_hash}".encode("ascii")).hexdigest()
+
+
+def compute_hash(event: LedgerEvent) -> str:
+    """The hash an event must carry, from its content, sequence and previous hash."""
+    return link_hash(content_digest(event), event.sequence, event.prev_hash)
+
+
+def compute_seal_hash(seal: LedgerSeal) -> str:
+    payload = canonical_json(
+        {
+            "number": seal.number,
+            "last_sequence": seal.last_sequence,
+            "events": seal.events,
+            "digest": seal.digest,
+            "sealed_at": seal.sealed_at.astimezone(UTC).isoformat(),
+            "prev_hash": seal.prev_hash,
+        }
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class RangeDigest:
+    """The digest a seal stores: SHA-256 over ``sequence:hash`` lines, in sequence order."""
+
+    def __init__(self):
+        self._sha = hashlib.sha256()
+        self.events = 0
+        self.last_sequence = 0
+
+    def add(self, sequence: int, event_hash: str) -> None:
+        self._sha.update(f"{sequence}:{event_hash}\n".encode("ascii"))
+        self.events += 1
+        self.last_sequence = sequence
+
+    def hexdigest(self) -> str:
+        return self._sha.hexdigest()
 
 
 def object_type_of(obj: models.Model) -> str:
@@ -121,6 +216,9 @@ def actor_label_of(actor) -> str:
     if actor is None:
         return "system"
     return actor.get_username()
+
+
+# ---------------------------------------------------------------- appending
 
 
 def append(
@@ -140,8 +238,7 @@ def append(
 
     Inside a service wrapped in :func:`atomic` the event is buffered and written,
     with the others of that call, when the service returns (still inside its
-    transaction). Otherwise it is written at once. Either way the append takes a
-    transaction-scoped lock held until commit, so call it as late as possible.
+    transaction). Otherwise it is written at once.
     """
     if not connection.in_atomic_block:
         raise LedgerError("ledger.append must run inside a transaction")
@@ -170,9 +267,8 @@ def append(
 def atomic(service: Callable) -> Callable:
     """Run ``service`` in a transaction and write its ledger events together at its end.
 
-    The chain lock is then taken once, after all of the service's other writes, so
-    it is held only for one insert and the commit: writers on different objects
-    queue for the append itself, not for each other's whole change.
+    Its scopes' locks are then taken once, after the service's other writes, and
+    the events go in with one INSERT.
     """
 
     @functools.wraps(service)
@@ -192,34 +288,172 @@ def atomic(service: Callable) -> Callable:
 
 
 def _write(events: list[LedgerEvent]) -> None:
-    """Link ``events`` to the chain's head, in order, and insert them in one statement."""
+    """Number ``events``, link each to its scope's head and insert them."""
     if not events:
         return
-    _lock_chain()
-    last = LedgerEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-    sequence, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
     now = timezone.now()
     for event in events:
-        event.sequence, event.recorded_at, event.prev_hash = sequence, now, prev_hash
-        event.hash = compute_hash(event)
-        sequence, prev_hash = sequence + 1, event.hash
-    if len(events) == 1:
-        events[0].save(force_insert=True)
-    else:
-        LedgerEvent.objects.bulk_create(events)
-
-
-def _lock_chain() -> None:
+        event.recorded_at = now
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LEDGER_LOCK_KEY])
-    # SQLite: transactions begin IMMEDIATE (see settings), so the writer already
-    # holds the database's single write lock.
+        _insert_linked(events)
+    else:
+        _insert_portable(events)
+    _seal_when_due(events[0].sequence, events[-1].sequence)
+
+
+# One statement per event, all sent at once (psycopg pipelines ``executemany``): each
+# takes its sequence number and reads its scope's head itself, and sees the events
+# inserted before it. INSERT locks the table before ``nextval``, which a seal relies on.
+_INSERT_SQL = f"""
+WITH new AS (
+    SELECT nextval('{SEQUENCE_NAME}') AS sequence,
+           COALESCE((SELECT hash FROM archive_ledgerevent WHERE scope = %(scope)s::text
+                     ORDER BY sequence DESC LIMIT 1), '{GENESIS_HASH}') AS prev_hash
+)
+INSERT INTO archive_ledgerevent (sequence, recorded_at, actor_id, actor_label, action,
+    object_type, object_id, scope, state, changes, reason, prev_hash, hash)
+SELECT sequence, %(recorded_at)s::timestamptz, %(actor_id)s::integer, %(actor_label)s::text,
+    %(action)s::text, %(object_type)s::text, %(object_id)s::text, %(scope)s::text,
+    %(state)s::jsonb, %(changes)s::jsonb, %(reason)s::text, prev_hash,
+    encode(sha256(convert_to(%(digest)s::text || ':' || sequence || ':' || prev_hash, 'UTF8')),
+           'hex')
+FROM new
+RETURNING sequence, prev_hash, hash
+"""
+
+
+def _insert_linked(events: list[LedgerEvent]) -> None:
+    """PostgreSQL: one round trip, no lock beyond the rows' own.
+
+    Writers of one scope must be serialised by their caller (the services lock the
+    object's row first); writers of different scopes never wait for each other.
+    """
+    state_field = LedgerEvent._meta.get_field("state")
+    params = [
+        {
+            "scope": event.scope,
+            "recorded_at": event.recorded_at,
+            "actor_id": event.actor_id,
+            "actor_label": event.actor_label,
+            "action": event.action,
+            "object_type": event.object_type,
+            "object_id": event.object_id,
+            "state": state_field.get_db_prep_save(event.state, connection),
+            "changes": state_field.get_db_prep_save(event.changes, connection),
+            "reason": event.reason,
+            "digest": content_digest(event),
+        }
+        for event in events
+    ]
+    started = time.monotonic()
+    connection.ensure_connection()
+    # Server-side binding (unlike Django's cursors), so psycopg prepares the statement
+    # after a few uses and PostgreSQL stops re-planning it.
+    with psycopg.Cursor(connection.connection) as raw:
+        raw.executemany(_INSERT_SQL, params, returning=True)
+        for event in events:
+            event.sequence, event.prev_hash, event.hash = raw.fetchone()
+            raw.nextset()
+    if connection.queries_logged:  # what CaptureQueriesContext and DEBUG count
+        duration = f"{time.monotonic() - started:.3f}"
+        for _ in events:
+            connection.queries_log.append({"sql": _INSERT_SQL.strip(), "time": duration})
+    for event in events:
+        event._state.adding, event._state.db = False, connection.alias
+
+
+def _insert_portable(events: list[LedgerEvent]) -> None:
+    """SQLite: transactions begin IMMEDIATE (see settings), so this writer already holds
+    the database's single write lock, and max + 1 and the heads read here are safe."""
+    last = LedgerEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+    sequence = last or 0
+    heads: dict[str, str] = {}
+    for event in events:
+        if event.scope not in heads:
+            heads[event.scope] = _scope_head(event.scope) or GENESIS_HASH
+        sequence += 1
+        event.sequence, event.prev_hash = sequence, heads[event.scope]
+        event.hash = heads[event.scope] = compute_hash(event)
+    LedgerEvent.objects.bulk_create(events)
+
+
+def _scope_head(scope: str) -> str | None:
+    return (
+        LedgerEvent.objects.filter(scope=scope)
+        .order_by("-sequence")
+        .values_list("hash", flat=True)
+        .first()
+    )
 
 
 def _jsonable(value: Any) -> Any:
     """Round-trip through JSON so the stored value hashes the same after reading it back."""
     return json.loads(json.dumps(value, default=str))
+
+
+# ---------------------------------------------------------------- sealing
+
+
+def seal_every() -> int:
+    return int(getattr(settings, "CLAIMTRAIL_LEDGER_SEAL_EVERY", 1000))
+
+
+def _seal_when_due(first: int, last: int) -> None:
+    """After the commit that crosses a multiple of ``seal_every()``, write a seal."""
+    every = seal_every()
+    if every > 0 and (first - 1) // every != last // every:
+        transaction.on_commit(_seal_quietly)
+
+
+def _seal_quietly() -> None:
+    try:
+        seal()
+    except DatabaseError:  # the change itself is committed; the next seal covers it
+        logger.warning("could not seal the ledger", exc_info=True)
+
+
+def seal() -> LedgerSeal | None:
+    """Seal every event since the last seal; return the new seal (None if nothing is new).
+
+    Waits for appends in progress to commit or roll back, and holds new appends
+    back while it reads the new events' hashes.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Conflicts with the lock every INSERT takes before numbering its rows (and
+            # with other seals): waits for appends in flight, holds new ones back.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"LOCK TABLE {LedgerEvent._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"
+                )
+        previous = LedgerSeal.objects.order_by("-number").first()
+        after = previous.last_sequence if previous else 0
+        digest = RangeDigest()
+        for sequence, event_hash in _hashes_after(after):
+            digest.add(sequence, event_hash)
+        if not digest.events:
+            return None
+        new = LedgerSeal(
+            number=previous.number + 1 if previous else 1,
+            last_sequence=digest.last_sequence,
+            events=digest.events,
+            digest=digest.hexdigest(),
+            sealed_at=timezone.now(),
+            prev_hash=previous.hash if previous else GENESIS_HASH,
+        )
+        new.hash = compute_seal_hash(new)
+        new.save(force_insert=True)
+        return new
+
+
+def _hashes_after(sequence: int, upto: int | None = None) -> Iterator[tuple[int, str]]:
+    events = LedgerEvent.objects.filter(sequence__gt=sequence)
+    if upto is not None:
+        events = events.filter(sequence__lte=upto)
+    yield from events.order_by("sequence").values_list("sequence", "hash").iterator(5000)
+
+
+# ---------------------------------------------------------------- reading
 
 
 def history(obj: models.Model | None = None, *, object_type: str = "", object_id: str = ""):
@@ -242,35 +476,155 @@ def head() -> tuple[int, str]:
     return last if last else (0, GENESIS_HASH)
 
 
+def count() -> int:
+    return LedgerEvent.objects.count()
+
+
+# ---------------------------------------------------------------- verifying
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     sequence: int
     message: str
+    where: str = ""
 
     def __str__(self):
-        return f"event #{self.sequence}: {self.message}"
+        return f"{self.where or f'event #{self.sequence}'}: {self.message}"
 
 
 def verify(*, chunk_size: int = 5000) -> Iterator[ChainProblem]:
-    """Walk the whole ledger and yield every break in the chain, oldest first.
+    """Walk the whole ledger and yield every problem found.
 
-    Detects edited rows (hash mismatch), deleted rows (a gap in the sequence and a
-    broken link), inserted rows (a broken link) and reordered rows (the sequence
-    is part of the hashed content, so a swapped sequence breaks both rows).
+    Finds edited events (hash mismatch; the sequence is hashed, so a reordered
+    event is an edited one), events deleted from or inserted into an object's
+    chain (a broken link), and events deleted, inserted or renumbered anywhere
+    before the last seal (the seal's count or digest no longer matches).
     """
-    expected_sequence, prev_hash = 1, GENESIS_HASH
-    for event in LedgerEvent.objects.order_by("sequence").iterator(chunk_size=chunk_size):
-        if event.sequence != expected_sequence:
-            yield ChainProblem(
-                event.sequence,
-                f"expected sequence {expected_sequence}: rows are missing or were inserted",
+    yield from verify_seals(chunk_size=chunk_size)
+    yield from verify_links(chunk_size=chunk_size)
+
+
+def verify_seals(*, chunk_size: int = 5000) -> Iterator[ChainProblem]:
+    """Check every seal and the events it covers, then the hashes of the unsealed events."""
+    for item in _walk_seals(after=None, budget=None, chunk_size=chunk_size):
+        if isinstance(item, ChainProblem):
+            yield item
+
+
+def check_seals(
+    *, after: LedgerSeal | None, budget: int, chunk_size: int = 2000
+) -> tuple[LedgerSeal | None, list[ChainProblem]]:
+    """Check the seals after ``after`` (each whole) until about ``budget`` events.
+
+    Returns the last seal found intact (``after`` when none was checked) and the
+    problems found. Used by the admin to verify a little more on each page load.
+    """
+    reached, problems = after, []
+    for item in _walk_seals(after=after, budget=budget, chunk_size=chunk_size):
+        if isinstance(item, ChainProblem):
+            problems.append(item)
+        elif not problems:
+            reached = item
+    return reached, problems
+
+
+def _walk_seals(*, after, budget, chunk_size) -> Iterator[ChainProblem | LedgerSeal]:
+    """Yield each problem, and each seal once its range has been checked."""
+    seals = LedgerSeal.objects.order_by("number")
+    previous_hash, start = GENESIS_HASH, None  # from the very first row, whatever its number
+    if after is not None:
+        seals = seals.filter(number__gt=after.number)
+        previous_hash, start = after.hash, after.last_sequence
+    checked = 0
+    events = _events_after(start, chunk_size)
+    pending = next(events, None)
+    for current in seals.iterator():
+        if budget is not None and checked >= budget:
+            return
+        if current.prev_hash != previous_hash:
+            yield _seal_problem(current, "does not link to the seal before it")
+        if compute_seal_hash(current) != current.hash:
+            yield _seal_problem(current, "content does not match its hash (edited)")
+        digest = RangeDigest()
+        while pending is not None and pending.sequence <= current.last_sequence:
+            yield from _check_content(pending)
+            digest.add(pending.sequence, pending.hash)
+            pending = next(events, None)
+        if (digest.events, digest.hexdigest()) != (current.events, current.digest):
+            yield _seal_problem(
+                current,
+                f"covers {current.events} event(s) but {digest.events} are there, or not the"
+                " same ones: events were deleted, inserted or renumbered",
             )
-        if event.prev_hash != prev_hash:
-            yield ChainProblem(event.sequence, "does not link to the event before it")
-        if compute_hash(event) != event.hash:
-            yield ChainProblem(event.sequence, "content does not match its hash (edited)")
-        expected_sequence, prev_hash = event.sequence + 1, event.hash
+        yield current
+        previous_hash, checked = current.hash, checked + digest.events
+    if budget is None:
+        while pending is not None:
+            yield from _check_content(pending)  # not sealed yet: only its own hash
+            pending = next(events, None)
 
 
-def count() -> int:
-    return LedgerEvent.objects.count()
+def verify_links(*, chunk_size: int = 5000) -> Iterator[ChainProblem]:
+    """Check that each event links to the previous event of its scope."""
+    rows = (
+        LedgerEvent.objects.order_by("scope", "sequence")
+        .values_list("scope", "sequence", "prev_hash", "hash")
+        .iterator(chunk_size)
+    )
+    scope, previous_hash = None, GENESIS_HASH
+    for event_scope, sequence, prev_hash, event_hash in rows:
+        if event_scope != scope:
+            scope, previous_hash = event_scope, GENESIS_HASH
+        if prev_hash != previous_hash:
+            yield ChainProblem(
+                sequence,
+                f"does not link to the event before it in {scope}: events were deleted or inserted",
+            )
+        previous_hash = event_hash
+
+
+def check_links(events: Iterable[LedgerEvent]) -> list[ChainProblem]:
+    """Check a few events (a History page): their hashes and their links within their scope.
+
+    Two queries per scope shown, whatever the number of events.
+    """
+    by_scope: dict[str, list[LedgerEvent]] = {}
+    for event in events:
+        by_scope.setdefault(event.scope, []).append(event)
+    problems = []
+    for scope, shown in by_scope.items():
+        shown.sort(key=lambda event: event.sequence)
+        first, last = shown[0].sequence, shown[-1].sequence
+        in_scope = LedgerEvent.objects.filter(scope=scope)
+        before = in_scope.filter(sequence__lt=first).order_by("-sequence")
+        previous_hash = before.values_list("hash", flat=True).first() or GENESIS_HASH
+        expected = {}
+        span = in_scope.filter(sequence__gte=first, sequence__lte=last).order_by("sequence")
+        for sequence, event_hash in span.values_list("sequence", "hash"):
+            expected[sequence], previous_hash = previous_hash, event_hash
+        for event in shown:
+            problems.extend(_check_content(event))
+            if event.prev_hash != expected.get(event.sequence):
+                problems.append(
+                    ChainProblem(event.sequence, "does not link to the event before it (deleted?)")
+                )
+    return sorted(problems, key=lambda problem: problem.sequence)
+
+
+def _events_after(sequence: int | None, chunk_size: int) -> Iterator[LedgerEvent]:
+    events = LedgerEvent.objects.order_by("sequence")
+    if sequence is not None:
+        events = events.filter(sequence__gt=sequence)
+    return events.iterator(chunk_size=chunk_size)
+
+
+def _check_content(event: LedgerEvent) -> Iterator[ChainProblem]:
+    if compute_hash(event) != event.hash:
+        yield ChainProblem(event.sequence, "content does not match its hash (edited)")
+
+
+def _seal_problem(current: LedgerSeal, message: str) -> ChainProblem:
+    return ChainProblem(
+        current.last_sequence, message, where=f"seal {current.number} (to #{current.last_sequence})"
+    )

@@ -9,7 +9,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from .ledger import LedgerEvent  # noqa: F401  (the ledger's model lives in ledger.py)
+from .ledger import LedgerEvent, LedgerSeal  # noqa: F401  (the ledger's models live in ledger.py)
 
 
 class ImmutableError(RuntimeError):

@@ -11,9 +11,9 @@ writes (service calls) per second and p50/p95/p99 latency per call.
 Then the annotations and the ledger are emptied and the same plan runs again with
 the ledger switched off by a BENCHMARK-ONLY monkeypatch (``archive.ledger.append``
 replaced by a no-op in the workers), so the ledger's cost is a ratio. With the
-ledger on, the workers also time (wrapping, not changing, archive.ledger) how long
-each append waits for the chain's advisory lock, how long hashing takes, and how
-long the lock is held until commit. Target: the ledger costs < 30% of throughput.
+ledger on, the workers also time (wrapping, not changing, archive.ledger) each
+write of a call's events, how much of it is taking the scope locks and reading the
+scopes' heads, and hashing. Target: the ledger costs < 30% of throughput.
 
     .venv/bin/python bench/annotate.py            # 100,000 segments, 50,000 annotations
     .venv/bin/python bench/annotate.py --quick    # 2,000 segments, 400 annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import queue
 import random
 import statistics
 import sys
@@ -61,53 +62,30 @@ class WorkerResult:
     errors: list[str] = field(default_factory=list)
     created: list[tuple[str, int, str]] = field(default_factory=list)  # (id, version, verdict)
     # Ledger diagnostics (seconds per append), ledger-on runs only.
-    lock_wait: list[float] = field(default_factory=list)
-    lock_hold: list[float] = field(default_factory=list)
+    insert: list[float] = field(default_factory=list)
     hashing: list[float] = field(default_factory=list)
-    append: list[float] = field(default_factory=list)
-
-
-_HOLDING: dict[str, float | None] = {"since": None}  # when this transaction took the lock
+    write: list[float] = field(default_factory=list)
 
 
 def _instrument_ledger(result: WorkerResult) -> None:
-    """BENCHMARK-ONLY: time the ledger's lock and hash by wrapping its functions."""
-    from django.db import transaction
-
+    """BENCHMARK-ONLY: time the ledger's writes, locks and hashing by wrapping its functions."""
     from archive import ledger
 
-    lock_chain, compute_hash, append = ledger._lock_chain, ledger.compute_hash, ledger.append
+    insert, digest, write = ledger._insert_linked, ledger.content_digest, ledger._write
 
-    def timed_lock_chain():
-        started = time.perf_counter()
-        lock_chain()
-        acquired = time.perf_counter()
-        result.lock_wait.append(acquired - started)
-        if _HOLDING["since"] is None:  # first append of this transaction takes the lock
-            _HOLDING["since"] = acquired
-            transaction.on_commit(_released)
+    def timed(function, into):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                into.append(time.perf_counter() - started)
 
-    def _released():
-        result.lock_hold.append(time.perf_counter() - _HOLDING["since"])
-        _HOLDING["since"] = None
+        return wrapper
 
-    def timed_hash(event):
-        started = time.perf_counter()
-        value = compute_hash(event)
-        result.hashing.append(time.perf_counter() - started)
-        return value
-
-    def timed_append(**kwargs):
-        started = time.perf_counter()
-        event = append(**kwargs)
-        result.append.append(time.perf_counter() - started)
-        return event
-
-    ledger._lock_chain, ledger.compute_hash, ledger.append = (
-        timed_lock_chain,
-        timed_hash,
-        timed_append,
-    )
+    ledger._insert_linked = timed(insert, result.insert)
+    ledger.content_digest = timed(digest, result.hashing)
+    ledger._write = timed(write, result.write)
 
 
 def _disable_ledger() -> None:
@@ -117,57 +95,6 @@ def _disable_ledger() -> None:
     ledger.append = lambda **kwargs: None
 
 
-def _batch_ledger():
-    """BENCHMARK-ONLY PROTOTYPE of a cheaper ledger, to size a fix (not used by the app).
-
-    ``append`` only builds the event; ``flush()``, called once just before the
-    transaction commits, takes the chain lock, reads the head, hashes the events and
-    writes them with one INSERT. The chain is the same (``verify`` passes); the lock
-    is held for lock + head + insert + commit instead of from the first append (and
-    across the citation inserts that follow it) to commit.
-    """
-    from django.utils import timezone
-
-    from archive import ledger
-
-    pending: list = []
-
-    def buffered_append(
-        *, actor, action, obj=None, object_type="", object_id="", state=None, changes=None,
-        reason="", actor_label="", scope=None,
-    ):  # fmt: skip
-        if obj is not None:
-            object_type = object_type or ledger.object_type_of(obj)
-            object_id = object_id or str(obj.pk)
-        pending.append(
-            ledger.LedgerEvent(
-                actor=actor if getattr(actor, "pk", None) else None,
-                actor_label=actor_label or ledger.actor_label_of(actor),
-                action=action,
-                object_type=object_type,
-                object_id=str(object_id),
-                scope=ledger.scope_of(scope) if scope is not None else f"{object_type}:{object_id}",
-                state=ledger._jsonable(state or {}),
-                changes=ledger._jsonable(changes or {}),
-                reason=reason or "",
-            )
-        )
-
-    def flush():
-        ledger._lock_chain()
-        sequence, prev_hash = ledger.head()
-        now = timezone.now()
-        for event in pending:
-            sequence += 1
-            event.sequence, event.recorded_at, event.prev_hash = sequence, now, prev_hash
-            event.hash = prev_hash = ledger.compute_hash(event)
-        ledger.LedgerEvent.objects.bulk_create(pending)
-        pending.clear()
-
-    ledger.append = buffered_append
-    return flush, pending
-
-
 def worker_main(job: dict, barrier, results) -> None:
     """One worker process: set Django up, wait for the others, run its share, report."""
     configure_environment(job["database_url"])
@@ -175,16 +102,13 @@ def worker_main(job: dict, barrier, results) -> None:
 
     django.setup()
     from django.contrib.auth import get_user_model
-    from django.db import connection, transaction
+    from django.db import connection
 
     result = WorkerResult(job["worker"], 0.0, 0.0)
-    flush = None
     if job["ledger"] == "on":
         _instrument_ledger(result)
-    elif job["ledger"] == "off":
-        _disable_ledger()
     else:
-        flush, pending = _batch_ledger()
+        _disable_ledger()
     users = {u.username: u for u in get_user_model().objects.filter(username__in=job["users"])}
     connection.ensure_connection()
     prepared = (_prepare_create if job["phase"] == "create" else _prepare_workflow)(job, users)
@@ -193,17 +117,9 @@ def worker_main(job: dict, barrier, results) -> None:
     for label, call in prepared:
         began = time.perf_counter()
         try:
-            if flush is None:
-                value = call()
-            else:
-                with transaction.atomic():
-                    value = call()
-                    flush()
+            value = call()
         except Exception as error:  # noqa: BLE001 - a benchmark reports every failure
             result.errors.append(f"{label}: {type(error).__name__}: {error}")
-            _HOLDING["since"] = None  # rolled back: the lock went with the transaction
-            if flush is not None:
-                pending.clear()
             continue
         result.latencies.setdefault(label, []).append(time.perf_counter() - began)
         if label == "create":
@@ -294,7 +210,16 @@ def run_phase(phase: str, jobs: list[dict]) -> list[WorkerResult]:
     processes = [context.Process(target=worker_main, args=(job, barrier, results)) for job in jobs]
     for process in processes:
         process.start()
-    collected = [results.get() for _ in processes]
+    collected = []
+    while len(collected) < len(processes):
+        try:
+            collected.append(results.get(timeout=5))
+        except queue.Empty:
+            dead = [p.exitcode for p in processes if p.exitcode not in (None, 0)]
+            if dead:  # a worker crashed before reporting: fail instead of waiting forever
+                for process in processes:
+                    process.kill()
+                raise SystemExit(f"error: a worker process failed (exit codes {dead})") from None
     for process in processes:
         process.join()
     return sorted(collected, key=lambda r: r.worker)
@@ -343,7 +268,7 @@ def empty_annotations() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE annotate_review, annotate_citation, annotate_annotation, "
-            "archive_ledgerevent CASCADE"
+            "archive_ledgerevent, archive_ledgerseal CASCADE"
         )
 
 
@@ -408,20 +333,17 @@ def mean_ms(values: list[float]) -> float:
     return statistics.fmean(values) * 1000 if values else 0.0
 
 
-def ledger_diagnostics(phase: str, results: list[WorkerResult], wall: float) -> str:
-    """Where the ledger's time goes: lock wait, hashing, and how long the lock is held."""
-    waits = [v for r in results for v in r.lock_wait]
-    holds = [v for r in results for v in r.lock_hold]
+def ledger_diagnostics(phase: str, results: list[WorkerResult]) -> str:
+    """Where the ledger's time goes: the INSERT round trip, hashing, and the whole write."""
+    inserts = [v for r in results for v in r.insert]
     hashes = [v for r in results for v in r.hashing]
-    appends = [v for r in results for v in r.append]
+    writes = [v for r in results for v in r.write]
     return (
-        f"ledger on, {phase}: {len(appends):,} appends in {len(holds):,} transactions; per append "
-        f"{mean_ms(appends):.2f} ms (p99 {percentile(appends, 0.99) * 1000:.1f}) of which "
-        f"advisory-lock wait {mean_ms(waits):.2f} ms (p99 {percentile(waits, 0.99) * 1000:.1f}) "
-        f"and hashing {mean_ms(hashes):.3f} ms; per transaction the lock is held until commit "
-        f"{mean_ms(holds):.2f} ms (p99 {percentile(holds, 0.99) * 1000:.1f}), "
-        f"{sum(holds):.1f} s of {wall:.1f} s wall ({sum(holds) / wall:.0%}: near 100% means "
-        "the writers queue on it)"
+        f"ledger on, {phase}: {len(writes):,} writes of a call's events, each "
+        f"{mean_ms(writes):.2f} ms (p99 {percentile(writes, 0.99) * 1000:.1f}), of which "
+        f"the INSERT round trip {mean_ms(inserts):.2f} ms "
+        f"(p99 {percentile(inserts, 0.99) * 1000:.1f}) and hashing "
+        f"{mean_ms(hashes):.3f} ms per event"
     )
 
 
@@ -432,11 +354,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--quick", action="store_true", help="2,000 segments, 400 annotations")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--prototype",
-        action="store_true",
-        help="also run a benchmark-only prototype that writes each transaction's events at once",
-    )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_ANNOTATE_URL", DEFAULT_URL))
     args = parser.parse_args(argv)
     if args.quick:
@@ -466,8 +383,6 @@ def main(argv: list[str] | None = None) -> int:
     segment_ids = rng.choices(all_ids, k=args.annotations)
 
     modes = {"on": "ledger on", "off": "ledger off (benchmark-only no-op)"}
-    if args.prototype:
-        modes["batched"] = "prototype: events written once, just before commit"
     report = {}
     for mode, label in modes.items():
         print(f"running: {label} ...", flush=True)
@@ -509,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         ("create", report["on"]["results"][: args.workers]),
         ("workflow", report["on"]["results"][args.workers :]),
     ):
-        print(ledger_diagnostics(key, phase_results, report["on"][key].seconds))
+        print(ledger_diagnostics(key, phase_results))
     return 0
 
 

@@ -558,6 +558,7 @@ BENCH_TABLES = (
     "archive_transcript",
     "archive_source",
     "archive_ledgerevent",
+    "archive_ledgerseal",
 )
 
 

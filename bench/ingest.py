@@ -40,7 +40,7 @@ OUT = REPO / "bench" / "out"
 DEFAULT_PG = "postgres://claimtrail:claimtrail@127.0.0.1:5432/claimtrail_bench_ingest"
 TABLES = (
     "annotate_review, annotate_citation, annotate_annotation, archive_segment, "
-    "archive_transcript, archive_source, archive_ledgerevent"
+    "archive_transcript, archive_source, archive_ledgerevent, archive_ledgerseal"
 )
 MEMORY_TARGET_MB = 500
 

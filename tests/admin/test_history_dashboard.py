@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from annotate import services
 from annotate.models import ClaimType
+from archive import ledger
 from archive.ledger import LedgerEvent
 from tests.admin.conftest import change_url
 from tests.factories import make_annotation
@@ -48,7 +49,10 @@ def test_annotation_history_shows_who_what_when_and_why(login, annotator, review
     assert "<del>A restated claim.</del> → <ins>Better claim.</ins>" in html
     assert "Cite &lt;b&gt;the&lt;/b&gt; audit." in html
     assert ">rev<" in html and ">ann<" in html
-    assert "Intact: the whole chain" in html
+    assert "Intact: no seal yet" in html
+    ledger.seal()
+    html = login(reviewer).get(_history("annotate_annotation", annotation)).content.decode()
+    assert "Intact: the whole sealed ledger" in html
 
 
 def test_transcript_and_source_history_show_the_import(login, editor, transcript):
@@ -199,6 +203,7 @@ def test_the_cached_chain_check_is_dropped_when_the_ledger_is_not_the_same(annot
     from archive.admin import _VERIFY_CACHE_KEY, check_whole_chain
 
     make_annotation(annotator, segment, words="4.2 million")
-    cache.set(_VERIFY_CACHE_KEY, {"sequence": 1, "hash": "f" * 64, "problems": ()})
+    ledger.seal()
+    cache.set(_VERIFY_CACHE_KEY, {"seal": 1, "hash": "f" * 64, "problems": ("stale",)})
     result = check_whole_chain()
-    assert result.ok and "whole chain" in result.scope
+    assert result.ok and "whole sealed ledger" in result.scope

@@ -118,6 +118,7 @@ def test_writers_on_different_annotations_all_succeed(annotator, transcript):
     results = _race(write)
     assert all(isinstance(r, Annotation) for r in results), results
     sequences = list(ledger.LedgerEvent.objects.values_list("sequence", flat=True))
-    assert sequences == list(range(1, len(sequences) + 1))
+    assert len(set(sequences)) == len(sequences)
+    assert ledger.seal().events == len(sequences)
     assert ledger.LedgerEvent.objects.filter(action="annotation.submit").count() == WRITERS
     assert list(ledger.verify()) == []

@@ -37,15 +37,48 @@ def _problems():
     return [str(p) for p in ledger.verify()]
 
 
+SCOPES = ("test.thing:a", "test.thing:b")
+
+
 @pytest.fixture
 def chain(db):
-    _append_events(5)
+    """Six events, alternating between two objects' chains, then sealed. Returns sequences."""
+    with transaction.atomic():
+        for i in range(6):
+            ledger.append(
+                actor=None,
+                action="test.event",
+                object_type="test.thing",
+                object_id=SCOPES[i % 2].split(":")[1],
+                state={"n": i, "text": "é <b>"},
+            )
+    ledger.seal()
+    return list(LedgerEvent.objects.order_by("sequence").values_list("sequence", flat=True))
 
 
 def test_fresh_chain_verifies(chain):
     assert _problems() == []
-    assert ledger.head()[0] == 5
+    assert ledger.head()[0] == chain[-1]
+    assert len(chain) == 6 and chain == sorted(set(chain))
     call_command("verify_ledger")
+
+
+def test_each_event_links_to_the_previous_event_of_its_scope(chain):
+    for scope in SCOPES:
+        events = list(LedgerEvent.objects.filter(scope=scope).order_by("sequence"))
+        assert events[0].prev_hash == ledger.GENESIS_HASH
+        assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+
+
+def test_a_seal_covers_every_event_since_the_previous_seal(chain):
+    first = ledger.LedgerSeal.objects.get()
+    assert (first.number, first.events, first.last_sequence) == (1, 6, chain[-1])
+    assert ledger.seal() is None  # nothing new
+    _append_events(2)
+    second = ledger.seal()
+    assert (second.number, second.events, second.prev_hash) == (2, 2, first.hash)
+    assert _problems() == []
+    call_command("seal_ledger")  # nothing to seal, and says so without failing
 
 
 def test_append_outside_transaction_is_refused(transactional_db):
@@ -54,61 +87,78 @@ def test_append_outside_transaction_is_refused(transactional_db):
 
 
 def test_edited_row_is_detected(chain):
-    _raw_sql("UPDATE {table} SET reason = 'rewritten' WHERE sequence = 3")
-    assert any("#3" in p and "edited" in p for p in _problems())
+    _raw_sql("UPDATE {table} SET reason = 'rewritten' WHERE sequence = %s", [chain[2]])
+    assert any(f"#{chain[2]}" in p and "edited" in p for p in _problems())
     with pytest.raises(CommandError, match="broken"):
         call_command("verify_ledger")
 
 
 def test_edited_state_is_detected(chain):
-    _raw_sql("UPDATE {table} SET action = 'test.other' WHERE sequence = 2")
-    assert any("#2" in p for p in _problems())
+    _raw_sql("UPDATE {table} SET action = 'test.other' WHERE sequence = %s", [chain[1]])
+    assert any(f"#{chain[1]}" in p for p in _problems())
 
 
-def test_deleted_row_is_detected(chain):
-    _raw_sql("DELETE FROM {table} WHERE sequence = 2")
+def test_row_deleted_inside_an_objects_chain_is_detected(chain):
+    _raw_sql("DELETE FROM {table} WHERE sequence = %s", [chain[2]])  # the 2nd event of scope a
     problems = _problems()
-    assert any("#3" in p and "missing" in p for p in problems)
-    assert any("#3" in p and "link" in p for p in problems)
+    assert any(f"#{chain[4]}" in p and "link" in p for p in problems)
+    assert any("seal 1" in p and "deleted" in p for p in problems)
+
+
+def test_an_objects_last_event_deleted_is_detected_by_the_seal(chain):
+    _raw_sql("DELETE FROM {table} WHERE sequence = %s", [chain[5]])  # scope b's newest
+    problems = _problems()
+    assert problems and all("seal 1" in p for p in problems)
+    assert any("covers 6 event(s) but 5" in p for p in problems)
 
 
 def test_inserted_row_is_detected(chain):
-    # A careful forger makes room at #3 and gives the forged row a valid link and hash.
-    _raw_sql("UPDATE {table} SET sequence = -sequence WHERE sequence >= 3")
-    _raw_sql("UPDATE {table} SET sequence = 1 - sequence WHERE sequence < 0")
-    previous = LedgerEvent.objects.get(sequence=2)
+    # A careful forger back-dates a whole object's history: one self-consistent event
+    # numbered before every real one, linked to the genesis of its own new scope.
+    first = LedgerEvent.objects.get(sequence=chain[0])
     forged = LedgerEvent(
-        sequence=3,
-        recorded_at=previous.recorded_at,
+        sequence=0,
+        recorded_at=first.recorded_at,
         actor_label="forger",
         action="x",
-        object_type="x",
-        object_id="x",
-        scope="x:x",
+        object_type="test.thing",
+        object_id="z",
+        scope="test.thing:z",
         state={},
         changes={},
         reason="",
-        prev_hash=previous.hash,
+        prev_hash=ledger.GENESIS_HASH,
     )
     forged.hash = ledger.compute_hash(forged)
     forged.save(force_insert=True)
     problems = _problems()
-    assert not any("#3" in p for p in problems)
-    assert any("#4" in p and "link" in p for p in problems)
-    assert any("#4" in p and "edited" in p for p in problems)  # its sequence changed
+    assert not any("#0:" in p for p in problems)  # it is self-consistent
+    assert any("seal 1" in p and "covers 6 event(s) but 7" in p for p in problems)
 
 
 def test_reordered_rows_are_detected(chain):
-    _raw_sql("UPDATE {table} SET sequence = -1 WHERE sequence = 2")
-    _raw_sql("UPDATE {table} SET sequence = 2 WHERE sequence = 3")
-    _raw_sql("UPDATE {table} SET sequence = 3 WHERE sequence = -1")
+    second, third = chain[1], chain[2]
+    _raw_sql("UPDATE {table} SET sequence = -1 WHERE sequence = %s", [second])
+    _raw_sql("UPDATE {table} SET sequence = %s WHERE sequence = %s", [second, third])
+    _raw_sql("UPDATE {table} SET sequence = %s WHERE sequence = -1", [third])
     problems = _problems()
-    assert any("#2" in p for p in problems)
-    assert any("#3" in p for p in problems)
+    assert any(f"#{second}" in p and "edited" in p for p in problems)
+    assert any(f"#{third}" in p and "edited" in p for p in problems)
+
+
+def test_edited_seal_is_detected(chain):
+    table = ledger.LedgerSeal._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER archive_ledgerseal_append_only")
+        cursor.execute(f"UPDATE {table} SET events = 5")
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER archive_ledgerseal_append_only")
+    assert any("seal 1" in p and "edited" in p for p in _problems())
 
 
 def test_orm_refuses_to_change_or_delete_events(chain):
-    event = LedgerEvent.objects.get(sequence=1)
+    event = LedgerEvent.objects.get(sequence=chain[0])
     event.reason = "changed"
     with pytest.raises(LedgerError):
         event.save()
@@ -126,7 +176,7 @@ def test_postgres_trigger_refuses_update_and_delete(chain):
             with connection.cursor() as cursor:
                 cursor.execute(sql)
     assert LedgerEvent.objects.filter(reason="x").count() == 0
-    assert LedgerEvent.objects.count() == 5
+    assert LedgerEvent.objects.count() == 6
 
 
 def test_sequence_is_unique(chain):
@@ -134,7 +184,8 @@ def test_sequence_is_unique(chain):
         _raw_sql(
             "INSERT INTO {table} (sequence, recorded_at, actor_label, action, object_type,"
             " object_id, scope, state, changes, reason, prev_hash, hash)"
-            " VALUES (1, CURRENT_TIMESTAMP, 'x', 'x', 'x', 'x', 'x', '{{}}', '{{}}', '', 'x', 'x')"
+            " VALUES (%s, CURRENT_TIMESTAMP, 'x', 'x', 'x', 'x', 'x', '{{}}', '{{}}', '', 'x', 'x')",
+            [chain[0]],
         )
 
 
@@ -149,8 +200,9 @@ def test_a_service_writes_its_events_together_at_its_end(db):
 
     first = service()
     events = list(LedgerEvent.objects.all())
-    assert [(e.sequence, e.action) for e in events] == [(1, "a"), (2, "b")]
-    assert first.sequence == 1 and events[1].prev_hash == events[0].hash
+    assert [e.action for e in events] == ["a", "b"]
+    assert events[1].sequence == events[0].sequence + 1 == first.sequence + 1
+    assert events[1].prev_hash == events[0].hash
     assert _problems() == []
 
 
@@ -165,3 +217,76 @@ def test_a_failing_service_writes_no_event(db):
     assert LedgerEvent.objects.count() == 0
     _append_events(1)  # the buffer is gone: the next append is written at once
     assert LedgerEvent.objects.count() == 1
+
+
+@pytest.mark.postgres
+def test_writers_of_different_objects_do_not_wait_for_each_other(transactional_db):
+    """A writer holding its transaction open does not block another object's append."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time by design")
+    import threading
+
+    from django.db import connections
+
+    holding, done = threading.Event(), threading.Event()
+
+    def slow_writer():
+        try:
+            with transaction.atomic():
+                ledger.append(actor=None, action="slow", object_type="t", object_id="slow")
+                holding.set()
+                done.wait(timeout=10)  # keeps its transaction (and its scope lock) open
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    try:
+        assert holding.wait(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")  # a wait would fail, not hang
+        with transaction.atomic():
+            ledger.append(actor=None, action="fast", object_type="t", object_id="fast")
+        assert LedgerEvent.objects.filter(action="fast").exists()
+    finally:
+        done.set()
+        thread.join()
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+    assert _problems() == []
+
+
+@pytest.mark.postgres
+def test_a_seal_waits_for_appends_in_progress(transactional_db):
+    """An event numbered before a seal but committed after it would escape the seal."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has one writer at a time by design")
+    import threading
+
+    from django.db import connections
+
+    holding, release = threading.Event(), threading.Event()
+
+    def writer():
+        try:
+            with transaction.atomic():
+                ledger.append(actor=None, action="late", object_type="t", object_id="late")
+                holding.set()
+                release.wait(timeout=10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert holding.wait(timeout=10)
+    _append_events(1)  # numbered after the open one, committed first
+    sealer = threading.Thread(target=lambda: (ledger.seal(), connections.close_all()))
+    sealer.start()
+    sealer.join(timeout=0.5)
+    assert sealer.is_alive()  # waiting for the open append
+    release.set()
+    thread.join()
+    sealer.join(timeout=10)
+    seal = ledger.LedgerSeal.objects.get()
+    assert seal.events == 2
+    assert _problems() == []

@@ -31,6 +31,7 @@ TABLES = [
     "archive_transcript",
     "archive_source",
     "archive_ledgerevent",
+    "archive_ledgerseal",
 ]
 
 

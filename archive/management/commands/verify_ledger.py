@@ -1,4 +1,4 @@
-"""manage.py verify_ledger — check the hash chain of the provenance ledger."""
+"""manage.py verify_ledger — check the provenance ledger's hashes, links and seals."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -17,9 +17,14 @@ class Command(BaseCommand):
             problems.append(problem)
             if len(problems) >= options["max_problems"]:
                 break
-        sequence, digest = ledger.head()
         if problems:
             for problem in problems:
                 self.stderr.write(str(problem))
             raise CommandError(f"ledger chain is broken ({len(problems)} problem(s) shown)")
-        self.stdout.write(f"ledger ok: {sequence} events, head {digest[:16]}")
+        sequence, digest = ledger.head()
+        last_seal = ledger.LedgerSeal.objects.order_by("-number").first()
+        sealed = last_seal.last_sequence if last_seal else 0
+        self.stdout.write(
+            f"ledger ok: {ledger.count()} events up to #{sequence}, head {digest[:16]};"
+            f" sealed up to #{sealed}"
+        )
