@@ -16,8 +16,9 @@ other:
 * **Across objects.** :func:`seal` writes a :class:`LedgerSeal` over every event
   since the previous seal: their count and a digest of their hashes in sequence
   order, linked to the previous seal. A seal is written every
-  ``CLAIMTRAIL_LEDGER_SEAL_EVERY`` events (just after the commit that crosses the
-  boundary), before every export, and by ``manage.py seal_ledger``.
+  ``CLAIMTRAIL_LEDGER_SEAL_EVERY`` events and at least every
+  ``CLAIMTRAIL_LEDGER_SEAL_SECONDS`` while writes come in (just after the commit that
+  makes one due), before every export, and by ``manage.py seal_ledger``.
 
 Editing, deleting, inserting or reordering events therefore breaks a link, a hash
 or a seal, which :func:`verify` reports; only events newer than the last seal are
@@ -398,10 +399,21 @@ def seal_every() -> int:
     return int(getattr(settings, "CLAIMTRAIL_LEDGER_SEAL_EVERY", 1000))
 
 
+def seal_seconds() -> float:
+    return float(getattr(settings, "CLAIMTRAIL_LEDGER_SEAL_SECONDS", 60))
+
+
+_last_seal = {"at": None}  # monotonic time this process last sealed (or tried to)
+
+
 def _seal_when_due(first: int, last: int) -> None:
-    """After the commit that crosses a multiple of ``seal_every()``, write a seal."""
-    every = seal_every()
-    if every > 0 and (first - 1) // every != last // every:
+    """After the commit that crosses a multiple of ``seal_every()`` events, or the first
+    commit ``seal_seconds()`` after this process last sealed, write a seal."""
+    every, seconds, now = seal_every(), seal_seconds(), time.monotonic()
+    crossed = every > 0 and (first - 1) // every != last // every
+    stale = seconds > 0 and (_last_seal["at"] is None or now - _last_seal["at"] >= seconds)
+    if crossed or stale:
+        _last_seal["at"] = now
         transaction.on_commit(_seal_quietly)
 
 

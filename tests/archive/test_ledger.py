@@ -290,3 +290,24 @@ def test_a_seal_waits_for_appends_in_progress(transactional_db):
     seal = ledger.LedgerSeal.objects.get()
     assert seal.events == 2
     assert _problems() == []
+
+
+def test_a_commit_that_crosses_the_seal_interval_seals(transactional_db, settings):
+    settings.CLAIMTRAIL_LEDGER_SEAL_EVERY = 3
+    for _ in range(3):
+        _append_events(1)  # one commit each; the one reaching a multiple of 3 seals
+    sealed = sum(ledger.LedgerSeal.objects.values_list("events", flat=True))
+    assert sealed >= 1 and ledger.LedgerSeal.objects.count() == 1
+    assert _problems() == []
+
+
+def test_the_first_commit_after_a_quiet_spell_seals(transactional_db, settings, monkeypatch):
+    settings.CLAIMTRAIL_LEDGER_SEAL_SECONDS = 60
+    monkeypatch.setitem(ledger._last_seal, "at", None)  # this process has not sealed yet
+    _append_events(2)
+    assert ledger.LedgerSeal.objects.get().events == 2
+    _append_events(1)  # within the minute: not sealed yet
+    assert ledger.LedgerSeal.objects.count() == 1
+    monkeypatch.setitem(ledger._last_seal, "at", ledger._last_seal["at"] - 61)
+    _append_events(1)
+    assert list(ledger.LedgerSeal.objects.values_list("events", flat=True)) == [2, 2]

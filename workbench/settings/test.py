@@ -14,3 +14,6 @@ STORAGES = {
 # Tests serve static files through Django's staticfiles (live_server); WhiteNoise would
 # only warn that the collected STATIC_ROOT does not exist.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+
+# Tests seal the ledger when they mean to (appends still seal every 1,000 events).
+CLAIMTRAIL_LEDGER_SEAL_SECONDS = 0

@@ -16,6 +16,7 @@ from django.db import transaction
 from annotate import services
 from annotate.models import Annotation
 from annotate.roles import Role
+from archive import ledger
 from archive.services import source_import
 
 SAMPLE = Path(settings.BASE_DIR) / "fixtures" / "sample_liveblog.txt"
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             f"sample transcript {verb}: {result.transcript.title} ({result.segment_count} segments)"
         )
         self._sample_annotations(result.transcript, users)
+        ledger.seal()  # the History pages then show the sample's events as sealed
 
     def _users(self):
         User = get_user_model()
