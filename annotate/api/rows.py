@@ -24,8 +24,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 
 from django.contrib.auth import get_user_model
+from django.db import connections, router
 from django.db.models import F, Lookup, QuerySet
 
 from annotate.models import Annotation, Citation, Review
@@ -108,37 +110,64 @@ class AnyOf(Lookup):
         return f"{lhs} IN ({placeholders})", (*lhs_params, *values)
 
 
+def rows_where_any(model, columns: tuple[str, ...], key: str, values) -> list[tuple]:
+    """``model``'s ``columns`` (attribute names) of the rows whose ``key`` is in ``values``.
+
+    On PostgreSQL this is one fixed statement, built once from the model's metadata
+    (``SELECT ... WHERE key = ANY(%s)``): Django would spend more compiling it on
+    every call (~0.35 ms) than the database spends running it, and psycopg already
+    returns the values as the ORM would (UUIDs, aware datetimes, dates). Other
+    databases go through the ORM, whose converters they need.
+    """
+    values = list(values)
+    connection = connections[router.db_for_read(model)]
+    if connection.vendor != "postgresql":
+        found = model.objects.filter(AnyOf(F(key), values)).order_by()
+        return list(found.values_list(*columns))
+    with connection.cursor() as cursor:
+        cursor.execute(_any_statement(model, columns, key), [values])
+        return cursor.fetchall()
+
+
+@cache
+def _any_statement(model, columns: tuple[str, ...], key: str) -> str:
+    from django.db import connection  # PostgreSQL: its quoting
+
+    q = connection.ops.quote_name
+    meta = model._meta
+    selected = ", ".join(q(meta.get_field(name).column) for name in columns)
+    return (
+        f"SELECT {selected} FROM {q(meta.db_table)} "
+        f"WHERE {q(meta.get_field(key).column)} = ANY(%s)"
+    )
+
+
 def usernames(ids: Iterable, known: dict | None = None) -> dict:
     """``{user id: username}`` for ``ids``; one query for those not in ``known``."""
     names = dict(known or {})
     missing = {pk for pk in ids if pk is not None and pk not in names}
     if missing:
-        names.update(
-            get_user_model()
-            .objects.filter(AnyOf(F("id"), missing))
-            .values_list("id", "username")
-        )
+        names.update(rows_where_any(get_user_model(), ("id", "username"), "id", missing))
     return names
 
 
 def _children(ids: list, *, reviews: bool) -> tuple[list, list]:
     """Citation and review rows of the annotations ``ids``, in the API's order.
 
-    Sorted here, not by the database (``order_by()`` also drops the models' default
-    ordering): Django spends more compiling an ORDER BY than sorting a page's few
-    hundred tuples takes (UUIDs sort as PostgreSQL sorts them).
+    Sorted here, not by the database: Django spends more compiling an ORDER BY than
+    sorting a page's few hundred tuples takes (UUIDs sort as PostgreSQL sorts them).
     """
     if not ids:
         return [], []
-    found = Citation.objects.filter(AnyOf(F("annotation_id"), ids)).order_by()
     citations = sorted(
-        found.values_list(*CITATION_VALUES), key=lambda row: (row[11], row[0])  # added_at, id
+        rows_where_any(Citation, CITATION_VALUES, "annotation_id", ids),
+        key=lambda row: (row[11], row[0]),  # added_at, id
     )
     if not reviews:
         return citations, []
-    found = Review.objects.filter(AnyOf(F("annotation_id"), ids)).order_by()
     return citations, sorted(
-        found.values_list(*REVIEW_VALUES), key=lambda row: (row[7], row[0])  # created_at, id
+        rows_where_any(Review, REVIEW_VALUES, "annotation_id", ids),
+        key=lambda row: (row[7], row[0]),  # created_at, id
     )
 
 

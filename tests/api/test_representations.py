@@ -54,3 +54,23 @@ def test_plain_row_reads_match_the_model_representation(annotator, reviewer, dra
     assert renderers.JSONRenderer().render(fast) == JSONRenderer().render(fast) == expected
     written = rows.written(selectors.annotation_list(with_children=False).get(pk=draft.pk))
     assert renderers.JSONRenderer().render(written) == expected
+
+
+def test_fixed_statements_read_what_the_orm_reads(annotator, reviewer, draft):
+    """On PostgreSQL the children and usernames are read by fixed SQL, not the ORM."""
+    from annotate.api import rows
+    from annotate.models import Citation, Review
+
+    services.citation_add(actor=annotator, annotation=draft, expected_version=1,
+                          url="https://example.org/z", published_on="2024-01-02",
+                          accessed_at="2024-01-03T04:05:06+00:00")
+    draft = services.annotation_submit(actor=annotator, annotation=draft, expected_version=2)
+    services.annotation_reject(actor=reviewer, annotation=draft, expected_version=3,
+                               comment="No.")
+    for model, columns in ((Citation, rows.CITATION_VALUES), (Review, rows.REVIEW_VALUES)):
+        fixed = rows.rows_where_any(model, columns, "annotation_id", [draft.pk])
+        orm = list(model.objects.filter(annotation_id=draft.pk).values_list(*columns))
+        assert fixed == orm and len(fixed) == 1
+    assert rows.usernames([annotator.pk, reviewer.pk, None]) == {
+        annotator.pk: "ann", reviewer.pk: "rev"
+    }
