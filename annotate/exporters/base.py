@@ -132,6 +132,11 @@ class Exporter(Protocol):
     annotation are not read at all. ``rated_only``: only annotations whose verdict
     has a rating. ``needs_ledger``: records carry their ledger events (``events`` on
     annotations, ``source_events`` on segments).
+
+    An exporter may also have ``write_from_database(outs, *, context, manifest)``,
+    which writes the export the manifest describes straight from the database and
+    returns ``(counts, source ids)``, or None to be given the records instead (JSONL
+    does this on PostgreSQL; see :mod:`.jsonl`). Both must write the same bytes.
     """
 
     name: str

@@ -146,7 +146,9 @@ def write_package(
     """Stream ``records`` through ``exporter`` into a package at ``out``; return what was written.
 
     ``load_sources(ids)`` yields the source documents (one at a time) for the
-    source ids seen in the records, after the data files are complete.
+    source ids seen in the records, after the data files are complete. An exporter
+    with ``write_from_database`` (see :class:`.base.Exporter`) may read the data
+    itself; ``records`` are then left unread.
     """
     out = Path(out)
     check_destination(out)
@@ -156,7 +158,7 @@ def write_package(
         source_ids: set[str] = set()
         files = exporter.data_files(context.get("options", {}))
         counts, resources, data_hashes = _write_data(
-            exporter, files, _collect_sources(records, source_ids), workdir, context
+            exporter, files, records, source_ids, workdir, context, manifest
         )
         with tempfile.SpooledTemporaryFile(max_size=1 << 20) as spool:
             sources = _write_sources(load_sources(sorted(source_ids)), workdir, spool)
@@ -184,7 +186,9 @@ def write_package(
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _write_data(exporter, files: list[DataFile], records, workdir: Path, context):
+def _write_data(
+    exporter, files: list[DataFile], records, source_ids: set[str], workdir: Path, context, manifest
+):
     (workdir / "data").mkdir()
     handles: dict[str, Any] = {}
     writers: dict[str, _HashingWriter] = {}
@@ -193,7 +197,15 @@ def _write_data(exporter, files: list[DataFile], records, workdir: Path, context
             handle = open(workdir / data_file.path, "wb", buffering=1 << 20)  # noqa: SIM115
             handles[data_file.name] = handle
             writers[data_file.name] = _HashingWriter(handle)
-        counts = exporter.write(records, writers, context=context)
+        # An exporter that can read its data itself (JSONL on PostgreSQL) does; the
+        # records are then never iterated, so none of their queries run.
+        direct = getattr(exporter, "write_from_database", None)
+        written = direct(writers, context=context, manifest=manifest) if direct else None
+        if written is None:
+            counts = exporter.write(_collect_sources(records, source_ids), writers, context=context)
+        else:
+            counts, seen = written
+            source_ids.update(seen)
         for handle in handles.values():
             handle.flush()
             os.fsync(handle.fileno())
