@@ -18,7 +18,7 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", 3))
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
 keepalive = 30  # seconds a client's idle connection is kept open
 # Load Django once in the master, before forking: workers start at once and share
 # the imported code's memory. (Nothing connects to the database at import time.)
