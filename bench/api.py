@@ -54,17 +54,22 @@ SECTION_START = "<!-- bench-api:start -->"
 SECTION_END = "<!-- bench-api:end -->"
 TARGET_RPS, TARGET_SINGLE_P99, TARGET_LIST_P99 = 300, 0.100, 0.150
 NOTES = [
-    "Where the time goes (measured in-process on the same data, `time.process_time`): the "
-    "framework floor for an authenticated read of one claim type is about 2 ms of CPU "
-    "(token and role lookups are 2 of its 3 queries); a list page of 100 annotations with "
-    "citations and reviews is 5 queries (rows read with `values()`, no model objects) and "
-    "about 15 ms; writes go through the services, which lock, check the version, write and "
-    "append a hash-linked ledger event under the ledger's advisory lock: 12 SQL statements "
-    "for an update, 13-14 for a transition, 16 for a create with one citation, 9-11 ms of "
-    "CPU each, mostly Django compiling those statements. So this mix needs roughly 15-20 ms "
-    "of CPU per request (gunicorn + PostgreSQL + client, figure above), which caps two cores "
-    "near 100-120 requests/s; 300 requests/s would need under 7 ms per request in all. "
-    "Latencies above that cap are queueing for the CPU, made worse by other jobs sharing it.",
+    "Where the time goes (in-process profile of this mix on the same data, `time.process_time` "
+    "for Python and /proc for the PostgreSQL backend): the token, its user and the user's roles "
+    "are one fixed statement; a list page of 100 annotations is 5 statements (that one, the "
+    "annotations joined to segment and claim type under a keyset bound the index can use, then "
+    "citations, reviews and usernames by `= ANY(array)`, the last three as fixed SQL) and the "
+    "rows are written out by orjson without model objects or DRF fields; a write answers from "
+    "the row its service returned plus the annotation's citations and reviews (two fixed "
+    "statements). Statements are prepared (server-side parameters, psycopg "
+    "`prepare_threshold` 5), so PostgreSQL plans each once per connection; planning had been "
+    "most of its CPU (the list query with three `auth_user` joins took ~3.5 ms to plan, ~0.7 ms "
+    "to run). What is left is mostly the services every write goes through (as of 4d04850: 7 "
+    "statements for an update or a submit, 9 for an approval, 8 for a create with one citation, "
+    "BEGIN and COMMIT included; 3-4 ms of Python each, a third of it in locking the annotation "
+    "with five "
+    "joined relations and an ORDER BY that Django compiles expensively). 300 requests/s on two "
+    "shared cores needs under ~6.5 ms of CPU per request in all.",
 ]
 
 
