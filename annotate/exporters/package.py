@@ -38,6 +38,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from .base import Counts, DataFile, Exporter, SegmentRecord
 
 PROFILE = "data-package"
@@ -295,7 +297,9 @@ def _write_sources(sources: Iterable[SourceFile], workdir: Path, spool) -> _Sour
                 }
             )
         for entry in entries:
-            text = json.dumps(entry, indent=2, ensure_ascii=False)
+            # orjson's two-space indent is json.dumps(indent=2, ensure_ascii=False)'s
+            # text (see base.pretty), several times faster: this runs once per source.
+            text = orjson.dumps(entry, option=orjson.OPT_INDENT_2).decode()
             spool.write((",\n" if spool.tell() else "").encode())
             spool.write(_indent(text, 4).encode("utf-8"))
         written.count += 1

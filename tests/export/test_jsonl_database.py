@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -153,3 +154,9 @@ def test_annotation_unit_and_sqlite_go_through_the_records():
     assert database_applies({}) == (
         connection.vendor == "postgresql" and connection.in_atomic_block
     )
+
+
+def test_manifest_is_indented_as_json_dumps_indents_it(dataset, tmp_path):
+    export_dataset(actor=None, format="jsonl", out=tmp_path / "out")
+    text = (tmp_path / "out" / "datapackage.json").read_text()
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n"
