@@ -21,6 +21,8 @@ exactly (the clock as written, annotation bookkeeping, citation ids, reviews).
 the fields above plus its ``segment`` (every segment field except ``annotations``).
 
 Keys are sorted and separators compact, so the same records give the same bytes.
+On PostgreSQL the segment unit reads no records: :func:`write_from_database` writes
+the same bytes straight from the database, several times faster (see below).
 """
 
 from __future__ import annotations
