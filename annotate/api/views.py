@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import router
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -388,7 +389,8 @@ class AnnotationViewSet(mixins.ListModelMixin, ApiViewSet):
         except Exception:
             self._target()  # 404 first, as when the annotation was read up front
             raise
-        return Annotation.from_db("default", ("id",), (pk,)), expected, dict(form.validated_data)
+        reference = Annotation.from_db(router.db_for_write(Annotation), ("id",), (pk,))
+        return reference, expected, dict(form.validated_data)
 
     def _call(self, service, **kwargs) -> Annotation:
         """``service(actor=..., **kwargs)`` for :meth:`_change`: its error, or a 404."""
