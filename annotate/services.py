@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from archive import ledger
@@ -133,10 +134,12 @@ def _verdict(value: Any) -> str:
 def _claim_type(value: Any) -> ClaimType:
     if isinstance(value, ClaimType):
         return value
-    claim_type = ClaimType.objects.filter(slug=value).first()
-    if claim_type is None:
-        raise InvalidInput(f"unknown claim type {value!r}", fields={"claim_type": ["unknown"]})
-    return claim_type
+    try:
+        return ClaimType.objects.get(slug=value)
+    except ClaimType.DoesNotExist:  # (.get: no ORDER BY name, unlike .first())
+        raise InvalidInput(
+            f"unknown claim type {value!r}", fields={"claim_type": ["unknown"]}
+        ) from None
 
 
 def _http_url(value: Any, field: str, *, required: bool) -> str:
@@ -217,15 +220,14 @@ def _citation_values(data: dict[str, Any], *, partial: bool = False) -> dict[str
 
 def _lock(annotation: Annotation | Any) -> Annotation:
     pk = annotation.pk if isinstance(annotation, Annotation) else annotation
-    locked = (
-        Annotation.objects.select_for_update(of=("self",))
-        .select_related("segment", "claim_type", "created_by", "last_edited_by", "assignee")
-        .filter(pk=pk)
-        .first()
-    )
-    if locked is None:
-        raise InvalidInput("this annotation no longer exists")
-    return locked
+    try:  # .get(), not .first(): no ORDER BY over the joined rows of a hot statement
+        return (
+            Annotation.objects.select_for_update(of=("self",))
+            .select_related("segment", "claim_type", "created_by", "last_edited_by", "assignee")
+            .get(pk=pk)
+        )
+    except (Annotation.DoesNotExist, ValidationError):
+        raise InvalidInput("this annotation no longer exists") from None
 
 
 def _check_version(annotation: Annotation, expected_version: Any) -> None:
@@ -516,7 +518,9 @@ def _transition(
                 annotation=annotation,
                 review_round=annotation.review_round,
                 decision=Decision.APPROVE,
-            ).values_list("reviewer_id", flat=True)
+            )
+            .order_by()
+            .values_list("reviewer_id", flat=True)
         )
     outcome = _require(
         workflow.check(
@@ -548,7 +552,7 @@ def _transition(
         annotation.review_round += 1
     annotation.status = outcome.new_status
     annotation.version += 1
-    annotation.save()
+    annotation.save(update_fields=["status", "version", "review_round", "updated_at"])
     after = annotation_state(annotation)
     if action is Action.APPROVE:
         after["approvals"] = len(approvers) + 1
