@@ -282,7 +282,9 @@ class ClaimTypeViewSet(mixins.ListModelMixin, ApiViewSet):
                 **values,
             )
         except Conflict as error:
-            error.etag = f'"{services.claim_type_fingerprint(ClaimType.objects.get(pk=claim_type.pk))}"'
+            error.etag = (
+                f'"{services.claim_type_fingerprint(ClaimType.objects.get(pk=claim_type.pk))}"'
+            )
             raise
         response = Response(s.ClaimTypeSerializer(claim_type).data)
         return _with_etag(response, services.claim_type_fingerprint(claim_type))
@@ -444,14 +446,21 @@ class AnnotationViewSet(mixins.ListModelMixin, ApiViewSet):
         return _with_etag(Response(body), body["version"])
 
     @extend_schema(
-        summary="History of an annotation and its citations (ledger events, oldest first)",
+        summary="History of an annotation and its citations (ledger events, oldest first);"
+        " still answered after the annotation was deleted",
         responses={200: s.LedgerEventSerializer(many=True)},
         filters=False,
     )
     @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer], filter_backends=[])
     def history(self, request, pk=None):
-        annotation = self._target()
-        events = selectors.annotation_history(annotation)
+        # A deleted annotation keeps its history: who made it, changed it and deleted it.
+        try:
+            key = str(Annotation._meta.pk.to_python(self.kwargs["pk"]))
+        except DjangoValidationError:
+            raise NotFound() from None
+        events = selectors.annotation_history(key)
+        if not events.exists():
+            raise NotFound()
         paginator = KeysetPagination()
         paginator.ordering_override = ("sequence",)
         events_page = paginator.paginate_queryset(events, request, view=SimpleNamespace())
@@ -659,4 +668,3 @@ class CitationViewSet(mixins.ListModelMixin, ApiViewSet):
             actor=request.user, citation=citation, expected_version=if_match_version(request)
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
-
