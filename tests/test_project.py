@@ -26,6 +26,8 @@ def test_compose_web_runs_gunicorn_after_migrate_and_waits_for_db():
     web = _compose()["services"]["web"]
     command = web["command"]
     assert command.index("migrate") < command.index("gunicorn")
+    assert "-c workbench/gunicorn.py" in command  # threaded workers, keep-alive, preload
+    assert (REPO / "workbench" / "gunicorn.py").is_file()
     assert web["ports"][0].endswith(":8000")
     assert web["depends_on"]["db"]["condition"] == "service_healthy"
 
