@@ -38,10 +38,10 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-import psycopg
 from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +136,34 @@ class LedgerSeal(models.Model):
 
 class LedgerError(RuntimeError):
     pass
+
+
+@dataclass(slots=True)
+class PendingEvent:
+    """An event on its way into the ledger: the row's fields, without a model instance.
+
+    Building a model instance per event costs more than hashing it, so appends carry
+    these, and the write fills in ``sequence``, ``prev_hash`` and ``hash``.
+    """
+
+    actor_id: int | None
+    actor_label: str
+    action: str
+    object_type: str
+    object_id: str
+    scope: str
+    state: dict
+    changes: dict
+    reason: str
+    recorded_at: Any = None
+    sequence: int | None = None
+    prev_hash: str = ""
+    hash: str = ""
+
+    def as_model(self) -> LedgerEvent:
+        return LedgerEvent(
+            **{name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+        )
 
 
 def canonical_json(value: Any) -> str:
@@ -234,7 +262,7 @@ def append(
     reason: str = "",
     actor_label: str = "",
     scope: models.Model | None = None,
-) -> LedgerEvent:
+) -> PendingEvent:
     """Append one event to the ledger. Must run inside the caller's transaction.
 
     Inside a service wrapped in :func:`atomic` the event is buffered and written,
@@ -246,8 +274,8 @@ def append(
     if obj is not None:
         object_type = object_type or object_type_of(obj)
         object_id = object_id or str(obj.pk)
-    event = LedgerEvent(
-        actor=actor if getattr(actor, "pk", None) else None,
+    event = PendingEvent(
+        actor_id=getattr(actor, "pk", None) or None,
         actor_label=actor_label or actor_label_of(actor),
         action=action,
         object_type=object_type,
@@ -288,7 +316,7 @@ def atomic(service: Callable) -> Callable:
     return wrapper
 
 
-def _write(events: list[LedgerEvent]) -> None:
+def _write(events: list[PendingEvent]) -> None:
     """Number ``events``, link each to its scope's head and insert them."""
     if not events:
         return
@@ -302,68 +330,81 @@ def _write(events: list[LedgerEvent]) -> None:
     _seal_when_due(events[0].sequence, events[-1].sequence)
 
 
-# One statement per event, all sent at once (psycopg pipelines ``executemany``): each
-# takes its sequence number and reads its scope's head itself, and sees the events
-# inserted before it. INSERT locks the table before ``nextval``, which a seal relies on.
+# One statement for all of a call's events. The recursion numbers them in order and
+# links each to the previous event of its scope: the one just before it in this batch
+# (the caller groups a scope's events together) or the newest stored one.
+# INSERT locks the table before any ``nextval``, which a seal relies on.
+_ROW = (
+    "(%s::int, %s::text, %s::text, %s::timestamptz, %s::int, %s::text, %s::text, %s::text,"
+    " %s::text, %s::jsonb, %s::jsonb, %s::text)"
+)
+_HEAD = (
+    "COALESCE((SELECT hash FROM archive_ledgerevent WHERE scope = i.scope"
+    f" ORDER BY sequence DESC LIMIT 1), '{GENESIS_HASH}')"
+)
+_HASH = "encode(sha256(convert_to(i.digest || ':' || n.sequence || ':' || n.prev, 'UTF8')), 'hex')"
 _INSERT_SQL = f"""
-WITH new AS (
-    SELECT nextval('{SEQUENCE_NAME}') AS sequence,
-           COALESCE((SELECT hash FROM archive_ledgerevent WHERE scope = %(scope)s::text
-                     ORDER BY sequence DESC LIMIT 1), '{GENESIS_HASH}') AS prev_hash
+WITH RECURSIVE input (k, scope, digest, recorded_at, actor_id, actor_label, action,
+                      object_type, object_id, state, changes, reason) AS (VALUES {{rows}}),
+chain (k, scope, sequence, prev, hash) AS (
+    SELECT i.k, i.scope, n.sequence, n.prev, {_HASH}
+    FROM input i,
+         LATERAL (SELECT nextval('{SEQUENCE_NAME}') AS sequence, {_HEAD} AS prev) n
+    WHERE i.k = 1
+  UNION ALL
+    SELECT i.k, i.scope, n.sequence, n.prev, {_HASH}
+    FROM chain c JOIN input i ON i.k = c.k + 1,
+         LATERAL (SELECT nextval('{SEQUENCE_NAME}') AS sequence,
+                         CASE WHEN i.scope = c.scope THEN c.hash ELSE {_HEAD} END AS prev) n
 )
 INSERT INTO archive_ledgerevent (sequence, recorded_at, actor_id, actor_label, action,
     object_type, object_id, scope, state, changes, reason, prev_hash, hash)
-SELECT sequence, %(recorded_at)s::timestamptz, %(actor_id)s::integer, %(actor_label)s::text,
-    %(action)s::text, %(object_type)s::text, %(object_id)s::text, %(scope)s::text,
-    %(state)s::jsonb, %(changes)s::jsonb, %(reason)s::text, prev_hash,
-    encode(sha256(convert_to(%(digest)s::text || ':' || sequence || ':' || prev_hash, 'UTF8')),
-           'hex')
-FROM new
+SELECT c.sequence, i.recorded_at, i.actor_id, i.actor_label, i.action, i.object_type,
+    i.object_id, i.scope, i.state, i.changes, i.reason, c.prev, c.hash
+FROM chain c JOIN input i USING (k)
 RETURNING sequence, prev_hash, hash
 """
 
 
-def _insert_linked(events: list[LedgerEvent]) -> None:
-    """PostgreSQL: one round trip, no lock beyond the rows' own.
+def _insert_linked(events: list[PendingEvent]) -> None:
+    """PostgreSQL: one statement, one round trip, no lock beyond the rows' own.
 
     Writers of one scope must be serialised by their caller (the services lock the
     object's row first); writers of different scopes never wait for each other.
     """
-    state_field = LedgerEvent._meta.get_field("state")
-    params = [
-        {
-            "scope": event.scope,
-            "recorded_at": event.recorded_at,
-            "actor_id": event.actor_id,
-            "actor_label": event.actor_label,
-            "action": event.action,
-            "object_type": event.object_type,
-            "object_id": event.object_id,
-            "state": state_field.get_db_prep_save(event.state, connection),
-            "changes": state_field.get_db_prep_save(event.changes, connection),
-            "reason": event.reason,
-            "digest": content_digest(event),
-        }
-        for event in events
-    ]
-    started = time.monotonic()
-    connection.ensure_connection()
-    # Server-side binding (unlike Django's cursors), so psycopg prepares the statement
-    # after a few uses and PostgreSQL stops re-planning it.
-    with psycopg.Cursor(connection.connection) as raw:
-        raw.executemany(_INSERT_SQL, params, returning=True)
-        for event in events:
-            event.sequence, event.prev_hash, event.hash = raw.fetchone()
-            raw.nextset()
-    if connection.queries_logged:  # what CaptureQueriesContext and DEBUG count
-        duration = f"{time.monotonic() - started:.3f}"
-        for _ in events:
-            connection.queries_log.append({"sql": _INSERT_SQL.strip(), "time": duration})
+    events.sort(key=_scope_order(events))  # a scope's events together, in their order
+    params: list[Any] = []
+    for k, event in enumerate(events, start=1):
+        params += [
+            k,
+            event.scope,
+            content_digest(event),
+            event.recorded_at,
+            event.actor_id,
+            event.actor_label,
+            event.action,
+            event.object_type,
+            event.object_id,
+            Jsonb(event.state),
+            Jsonb(event.changes),
+            event.reason,
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT_SQL.format(rows=", ".join([_ROW] * len(events))), params)
+        returned = sorted(cursor.fetchall())
+    for event, (sequence, prev_hash, event_hash) in zip(events, returned, strict=True):
+        event.sequence, event.prev_hash, event.hash = sequence, prev_hash, event_hash
+
+
+def _scope_order(events: list[PendingEvent]) -> Callable[[PendingEvent], tuple[int, int]]:
+    first_seen: dict[str, int] = {}
     for event in events:
-        event._state.adding, event._state.db = False, connection.alias
+        first_seen.setdefault(event.scope, len(first_seen))
+    position = {id(event): n for n, event in enumerate(events)}
+    return lambda event: (first_seen[event.scope], position[id(event)])
 
 
-def _insert_portable(events: list[LedgerEvent]) -> None:
+def _insert_portable(events: list[PendingEvent]) -> None:
     """SQLite: transactions begin IMMEDIATE (see settings), so this writer already holds
     the database's single write lock, and max + 1 and the heads read here are safe."""
     last = LedgerEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
@@ -375,7 +416,7 @@ def _insert_portable(events: list[LedgerEvent]) -> None:
         sequence += 1
         event.sequence, event.prev_hash = sequence, heads[event.scope]
         event.hash = heads[event.scope] = compute_hash(event)
-    LedgerEvent.objects.bulk_create(events)
+    LedgerEvent.objects.bulk_create([event.as_model() for event in events])
 
 
 def _scope_head(scope: str) -> str | None:

@@ -311,3 +311,20 @@ def test_the_first_commit_after_a_quiet_spell_seals(transactional_db, settings, 
     monkeypatch.setitem(ledger._last_seal, "at", ledger._last_seal["at"] - 61)
     _append_events(1)
     assert list(ledger.LedgerSeal.objects.values_list("events", flat=True)) == [2, 2]
+
+
+def test_one_call_with_events_of_several_objects_links_each_to_its_own(db):
+    _append_events(1)  # object 0 already has an event
+
+    @ledger.atomic
+    def service():
+        for object_id in ("0", "new", "0", "new", "0"):
+            ledger.append(actor=None, action="x", object_type="test.thing", object_id=object_id)
+
+    service()
+    assert _problems() == []
+    for scope in ("test.thing:0", "test.thing:new"):
+        events = list(LedgerEvent.objects.filter(scope=scope).order_by("sequence"))
+        assert events[0].prev_hash == ledger.GENESIS_HASH
+        assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+    assert LedgerEvent.objects.filter(scope="test.thing:0").count() == 4
