@@ -41,7 +41,6 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
-from psycopg.types.json import Jsonb
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +60,7 @@ class LedgerEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # ledger_actor_idx (actor, sequence) serves lookups by actor
         help_text="Users who acted are never deleted (deactivate them instead).",
     )
     actor_label = models.CharField(
@@ -155,36 +155,40 @@ class PendingEvent:
     state: dict
     changes: dict
     reason: str
+    state_json: str = ""  # canonical JSON of state and changes, serialised once
+    changes_json: str = ""
     recorded_at: Any = None
     sequence: int | None = None
     prev_hash: str = ""
     hash: str = ""
 
     def as_model(self) -> LedgerEvent:
-        return LedgerEvent(
-            **{name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
-        )
+        fields = {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+        del fields["state_json"], fields["changes_json"]
+        return LedgerEvent(**fields)
 
 
 def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def content_digest(event: LedgerEvent) -> str:
-    """SHA-256 over what the event says: everything but its place (sequence, link, hash)."""
-    payload = canonical_json(
-        {
-            "recorded_at": event.recorded_at.astimezone(UTC).isoformat(),
-            "actor_id": event.actor_id,
-            "actor_label": event.actor_label,
-            "action": event.action,
-            "object_type": event.object_type,
-            "object_id": str(event.object_id),
-            "scope": event.scope,
-            "state": event.state,
-            "changes": event.changes,
-            "reason": event.reason,
-        }
+def content_digest(event: LedgerEvent | PendingEvent) -> str:
+    """SHA-256 over what the event says: everything but its place (sequence, link, hash).
+
+    The payload is the canonical JSON of its content fields (keys sorted, compact),
+    written out here so a pending event's state and changes, already serialised once,
+    are not serialised again.
+    """
+    state_json = getattr(event, "state_json", "") or canonical_json(event.state)
+    changes_json = getattr(event, "changes_json", "") or canonical_json(event.changes)
+    dump = functools.partial(json.dumps, ensure_ascii=False)
+    payload = (
+        f'{{"action":{dump(event.action)},"actor_id":{dump(event.actor_id)},'
+        f'"actor_label":{dump(event.actor_label)},"changes":{changes_json},'
+        f'"object_id":{dump(str(event.object_id))},"object_type":{dump(event.object_type)},'
+        f'"reason":{dump(event.reason)},'
+        f'"recorded_at":{dump(event.recorded_at.astimezone(UTC).isoformat())},'
+        f'"scope":{dump(event.scope)},"state":{state_json}}}'
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -281,8 +285,8 @@ def append(
         object_type=object_type,
         object_id=str(object_id),
         scope=scope_of(scope) if scope is not None else f"{object_type}:{object_id}",
-        state=_jsonable(state or {}),
-        changes=_jsonable(changes or {}),
+        **_serialised("state", state),
+        **_serialised("changes", changes),
         reason=reason or "",
     )
     buffer = getattr(connection, _BUFFER, None)
@@ -385,8 +389,8 @@ def _insert_linked(events: list[PendingEvent]) -> None:
             event.action,
             event.object_type,
             event.object_id,
-            Jsonb(event.state),
-            Jsonb(event.changes),
+            event.state_json,
+            event.changes_json,
             event.reason,
         ]
     with connection.cursor() as cursor:
@@ -428,9 +432,13 @@ def _scope_head(scope: str) -> str | None:
     )
 
 
-def _jsonable(value: Any) -> Any:
-    """Round-trip through JSON so the stored value hashes the same after reading it back."""
-    return json.loads(json.dumps(value, default=str))
+def _serialised(name: str, value: dict | None) -> dict[str, Any]:
+    """``name`` as stored (a JSON round trip, so it hashes the same read back) and its
+    canonical JSON text."""
+    text = json.dumps(
+        value or {}, default=str, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return {name: json.loads(text), f"{name}_json": text}
 
 
 # ---------------------------------------------------------------- sealing

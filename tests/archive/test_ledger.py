@@ -328,3 +328,37 @@ def test_one_call_with_events_of_several_objects_links_each_to_its_own(db):
         assert events[0].prev_hash == ledger.GENESIS_HASH
         assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
     assert LedgerEvent.objects.filter(scope="test.thing:0").count() == 4
+
+
+def test_the_content_digest_is_the_canonical_json_of_the_content(db):
+    """The hand-written payload must stay byte for byte the canonical JSON of the fields."""
+    with transaction.atomic():
+        event = ledger.append(
+            actor=None,
+            action="test.ünïcode",
+            object_type="test.thing",
+            object_id="7",
+            state={"z": [1, 2.5, None], "a": {"nested": '\u2028 "quoted" é'}, "n": True},
+            changes={"b": ["before", "after"]},
+            reason="why: «reasons»",
+        )
+    stored = LedgerEvent.objects.get(sequence=event.sequence)
+    reference = ledger.canonical_json(
+        {
+            "recorded_at": stored.recorded_at.astimezone(ledger.UTC).isoformat(),
+            "actor_id": stored.actor_id,
+            "actor_label": stored.actor_label,
+            "action": stored.action,
+            "object_type": stored.object_type,
+            "object_id": stored.object_id,
+            "scope": stored.scope,
+            "state": stored.state,
+            "changes": stored.changes,
+            "reason": stored.reason,
+        }
+    )
+    import hashlib
+
+    expected = hashlib.sha256(reference.encode("utf-8")).hexdigest()
+    assert ledger.content_digest(event) == ledger.content_digest(stored) == expected
+    assert stored.hash == ledger.link_hash(expected, stored.sequence, stored.prev_hash)
