@@ -9,6 +9,7 @@ Everything here reads; :mod:`annotate.exports` runs the export and records it.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -468,10 +469,9 @@ def _source_files(batch: list[str]) -> Iterator[SourceFile]:
             "importer",
             "sha256",
             "size",
-            "content",
-            "text",
         )
     }
+    contents = _source_contents(batch)
     transcripts: dict[str, list[dict[str, Any]]] = {source_id: [] for source_id in batch}
     for t in Transcript.objects.filter(source_id__in=batch).order_by("created_at", "id"):
         transcripts[str(t.source_id)].append(
@@ -486,8 +486,7 @@ def _source_files(batch: list[str]) -> Iterator[SourceFile]:
         )
     for source_id in batch:
         row = rows.pop(source_id)
-        content = bytes(row.pop("content"))
-        text = row.pop("text")
+        content, text = contents.pop(source_id)
         metadata = {
             "id": source_id,
             "title": row["title"],
@@ -510,9 +509,55 @@ def _source_files(batch: list[str]) -> Iterator[SourceFile]:
             media_type=row["media_type"],
             encoding=row["encoding"],
             filename=row["filename"],
-            text=None if _decodes_to(content, row["encoding"], text) else text,
+            text=text,
             metadata=metadata,
         )
+
+
+def _source_contents(batch: list[str]) -> dict[str, tuple[bytes, str | None]]:
+    """Each source's exact bytes, and its stored text only where decoding them does not give it.
+
+    On PostgreSQL the bytes come in binary (not as hex) and the text is compared by an
+    MD5 computed by the database, so the common case, text == bytes decoded, does not
+    send every document twice.
+    """
+    if connection.vendor != "postgresql":
+        rows = Source.objects.filter(pk__in=batch).values_list("pk", "content", "encoding", "text")
+        return {
+            str(pk): (bytes(content), None if _decodes_to(bytes(content), encoding, text) else text)
+            for pk, content, encoding, text in rows
+        }
+    connection.ensure_connection()
+    contents: dict[str, tuple[bytes, str | None]] = {}
+    differing: list[str] = []
+    with connection.connection.cursor(binary=True) as cursor:
+        cursor.execute(
+            "SELECT id::text, content, encoding, md5(text) FROM archive_source"
+            " WHERE id = ANY(%s::uuid[])",
+            [batch],
+        )
+        for source_id, content, encoding, text_md5 in cursor:
+            content = bytes(content)
+            contents[source_id] = (content, None)
+            if _decoded_md5(content, encoding) != text_md5:
+                differing.append(source_id)
+        if differing:
+            cursor.execute(
+                "SELECT id::text, text FROM archive_source WHERE id = ANY(%s::uuid[])",
+                [differing],
+            )
+            for source_id, text in cursor:
+                contents[source_id] = (contents[source_id][0], text)
+    return contents
+
+
+def _decoded_md5(content: bytes, encoding: str) -> str | None:
+    try:
+        return hashlib.md5(
+            content.decode(encoding).encode("utf-8"), usedforsecurity=False
+        ).hexdigest()
+    except (LookupError, UnicodeDecodeError):
+        return None
 
 
 def _decodes_to(content: bytes, encoding: str, text: str) -> bool:
