@@ -360,7 +360,7 @@ def _run(export, request, out, *, actor, reason, base_url, chunk_size, on_progre
                 records=records,
                 out=out,
                 as_zip=request.options.get("zip", False),
-                context=_context(request, base_url),
+                context={**_context(request, base_url), "on_progress": on_progress},
                 load_sources=load_sources,
                 manifest={
                     "id": str(export.pk),

@@ -27,7 +27,7 @@ the same bytes straight from the database, several times faster (see below).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 import orjson
@@ -194,7 +194,7 @@ class JsonlExporter:
         from annotate.exports import parse_request
 
         request = parse_request(self.name, manifest["filters"], manifest.get("options", options))
-        return write_from_database(request, outs)
+        return write_from_database(request, outs, on_progress=context.get("on_progress"))
 
     def is_annotation_unit(self, options: dict[str, Any]) -> bool:
         return options.get("unit", "segment") == "annotation"
@@ -461,13 +461,16 @@ def database_applies(options: dict[str, Any]) -> bool:
     )
 
 
-def write_from_database(request, outs: dict[str, IO[bytes]]) -> tuple[Counts, set[str]]:
+def write_from_database(
+    request, outs: dict[str, IO[bytes]], *, on_progress: Callable[[int], None] | None = None
+) -> tuple[Counts, set[str]]:
     """Write segments.jsonl and restore.jsonl for ``request`` straight from PostgreSQL.
 
     Returns the counts and the ids of the sources the segments come from. Reads the
     rows :func:`annotate.export_reader.iter_segment_records` reads (its scope and
     annotation filters, used as they are), in the same order, and writes the bytes
-    :meth:`JsonlExporter.write` writes from those records.
+    :meth:`JsonlExporter.write` writes from those records. ``on_progress(n)`` is
+    called after each batch of ``n`` segments.
     """
     from django.contrib.auth import get_user_model
 
@@ -516,14 +519,14 @@ def write_from_database(request, outs: dict[str, IO[bytes]]) -> tuple[Counts, se
         ),
     ]
     try:
-        return _merge(*streams, outs["segments"], outs["restore"])
+        return _merge(*streams, outs["segments"], outs["restore"], on_progress)
     finally:
         for stream in streams:
             stream.close()
 
 
 def _merge(transcript_stream, segment_stream, annotation_stream, citation_stream, review_stream,
-           out, restore) -> tuple[Counts, set[str]]:  # fmt: skip
+           out, restore, on_progress=None) -> tuple[Counts, set[str]]:  # fmt: skip
     """Join the streams into lines, one batch of segments at a time."""
     counts = Counts()
     sources: set[str] = set()
@@ -625,6 +628,8 @@ def _merge(transcript_stream, segment_stream, annotation_stream, citation_stream
         counts.segments += len(batch)
         out.write(b"\n".join(lines) + b"\n")
         restore.write(b"\n".join(restores) + b"\n")
+        if on_progress:
+            on_progress(len(batch))
     if annotation is not None or citation is not None or review is not None:
         # An annotation (or its citation or review) whose segment was not read:
         # refuse, as the record reader does, rather than drop it.

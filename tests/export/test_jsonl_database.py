@@ -143,6 +143,17 @@ def test_export_on_postgresql_writes_from_the_database(dataset, tmp_path, monkey
 
 
 @postgresql_only
+def test_the_database_path_reports_progress(dataset, tmp_path, monkeypatch):
+    monkeypatch.setattr(jsonl, "FETCH_ROWS", 1)  # one progress call per segment
+    reported: list[int] = []
+    export = export_dataset(
+        actor=None, format="jsonl", out=tmp_path / "out", on_progress=reported.append
+    )
+    assert sum(reported) == export.counts["segments"] == Segment.objects.count()
+    assert len(reported) == export.counts["segments"]
+
+
+@postgresql_only
 def test_database_path_reads_in_batches(dataset, monkeypatch):
     monkeypatch.setattr(jsonl, "FETCH_ROWS", 1)
     from_records, from_database = both_paths(parse_request("jsonl"))
