@@ -51,7 +51,26 @@ SEQUENCE_NAME = "archive_ledgerevent_sequence_seq"
 _BUFFER = "_claimtrail_ledger_buffer"
 
 
-class LedgerEvent(models.Model):
+class AppendOnly(models.Model):
+    """A row the ORM may insert but never change or delete (``noun`` names it in errors)."""
+
+    noun = "rows"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerError(f"{self.noun} are append-only and cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerError(f"{self.noun} are append-only and cannot be deleted")
+
+
+class LedgerEvent(AppendOnly):
+    noun = "ledger events"
+
     sequence = models.BigIntegerField(unique=True, editable=False)
     recorded_at = models.DateTimeField(editable=False)
     actor = models.ForeignKey(
@@ -94,17 +113,11 @@ class LedgerEvent(models.Model):
     def __str__(self):
         return f"#{self.sequence} {self.action} {self.object_type}:{self.object_id}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise LedgerError("ledger events are append-only and cannot be changed")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise LedgerError("ledger events are append-only and cannot be deleted")
-
-
-class LedgerSeal(models.Model):
+class LedgerSeal(AppendOnly):
     """A checkpoint over every event after the previous seal, up to ``last_sequence``."""
+
+    noun = "ledger seals"
 
     number = models.BigIntegerField(unique=True, editable=False)
     last_sequence = models.BigIntegerField(
@@ -124,14 +137,6 @@ class LedgerSeal(models.Model):
 
     def __str__(self):
         return f"seal {self.number} (events up to #{self.last_sequence})"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise LedgerError("ledger seals are append-only and cannot be changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise LedgerError("ledger seals are append-only and cannot be deleted")
 
 
 class LedgerError(RuntimeError):
@@ -376,7 +381,10 @@ def _insert_linked(events: list[PendingEvent]) -> None:
     Writers of one scope must be serialised by their caller (the services lock the
     object's row first); writers of different scopes never wait for each other.
     """
-    events.sort(key=_scope_order(events))  # a scope's events together, in their order
+    by_scope: dict[str, list[PendingEvent]] = {}
+    for event in events:
+        by_scope.setdefault(event.scope, []).append(event)
+    events[:] = [event for group in by_scope.values() for event in group]  # a scope's together
     params: list[Any] = []
     for k, event in enumerate(events, start=1):
         params += [
@@ -398,14 +406,6 @@ def _insert_linked(events: list[PendingEvent]) -> None:
         returned = sorted(cursor.fetchall())
     for event, (sequence, prev_hash, event_hash) in zip(events, returned, strict=True):
         event.sequence, event.prev_hash, event.hash = sequence, prev_hash, event_hash
-
-
-def _scope_order(events: list[PendingEvent]) -> Callable[[PendingEvent], tuple[int, int]]:
-    first_seen: dict[str, int] = {}
-    for event in events:
-        first_seen.setdefault(event.scope, len(first_seen))
-    position = {id(event): n for n, event in enumerate(events)}
-    return lambda event: (first_seen[event.scope], position[id(event)])
 
 
 def _insert_portable(events: list[PendingEvent]) -> None:
@@ -507,11 +507,9 @@ def seal() -> LedgerSeal | None:
         return new
 
 
-def _hashes_after(sequence: int, upto: int | None = None) -> Iterator[tuple[int, str]]:
-    events = LedgerEvent.objects.filter(sequence__gt=sequence)
-    if upto is not None:
-        events = events.filter(sequence__lte=upto)
-    yield from events.order_by("sequence").values_list("sequence", "hash").iterator(5000)
+def _hashes_after(sequence: int) -> Iterator[tuple[int, str]]:
+    events = LedgerEvent.objects.filter(sequence__gt=sequence).order_by("sequence")
+    yield from events.values_list("sequence", "hash").iterator(5000)
 
 
 # ---------------------------------------------------------------- reading

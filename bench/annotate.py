@@ -107,6 +107,8 @@ def worker_main(job: dict, barrier, results) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
+    from bench.procstat import backend_cpu_seconds
+
     result = WorkerResult(job["worker"], 0.0, 0.0)
     if job["ledger"] == "on":
         _instrument_ledger(result)
@@ -117,7 +119,7 @@ def worker_main(job: dict, barrier, results) -> None:
     prepared = (_prepare_create if job["phase"] == "create" else _prepare_workflow)(job, users)
     barrier.wait()
     result.started = time.perf_counter()
-    app_before, db_before = time.process_time(), _backend_cpu(connection)
+    app_before, db_before = time.process_time(), backend_cpu_seconds(connection) or 0.0
     for label, call in prepared:
         began = time.perf_counter()
         try:
@@ -130,21 +132,9 @@ def worker_main(job: dict, barrier, results) -> None:
             result.created.append((str(value.pk), value.version, value.verdict))
     result.finished = time.perf_counter()
     result.cpu_app = time.process_time() - app_before
-    result.cpu_db = _backend_cpu(connection) - db_before
+    result.cpu_db = (backend_cpu_seconds(connection) or 0.0) - db_before
     connection.close()
     results.put(result)
-
-
-def _backend_cpu(connection) -> float:
-    """CPU seconds used so far by this connection's PostgreSQL backend (0 if not local)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _prepare_create(job: dict, users: dict):

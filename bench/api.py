@@ -43,6 +43,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from bench.procstat import process_cpu_seconds  # noqa: E402  (needs REPO on sys.path)
+
 DEFAULT_URL = "postgres://claimtrail:claimtrail@127.0.0.1:5432/claimtrail_bench_api"
 HOST = "127.0.0.1"
 CALLS = ("create", "update", "list", "transition")
@@ -146,13 +148,19 @@ def prepare(segments: int, annotations: int, seed: int, reuse: bool) -> dict:
 def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
     command = [
         str(REPO / ".venv" / "bin" / "gunicorn"),
-        "--config", str(REPO / "workbench" / "gunicorn.py"),  # as deployed (gthread, preload)
+        "--config",
+        str(REPO / "workbench" / "gunicorn.py"),  # as deployed (gthread, preload)
         "workbench.wsgi:application",
-        "--bind", f"{HOST}:{port}",
-        "--workers", str(workers),
-        "--threads", str(threads),
-        "--log-level", "warning",
-        "--chdir", str(REPO),
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--log-level",
+        "warning",
+        "--chdir",
+        str(REPO),
     ]
     return subprocess.Popen(command, env=os.environ.copy(), start_new_session=True)
 
@@ -172,16 +180,9 @@ def wait_ready(port: int, token: str, timeout: float = 60.0) -> None:
     raise RuntimeError("gunicorn did not answer within 60 s")
 
 
-_TICKS = os.sysconf("SC_CLK_TCK")
-
-
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU time of one process (0 when it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / _TICKS
+    return process_cpu_seconds(pid) or 0.0
 
 
 def _children(pid: int) -> list[int]:
@@ -201,10 +202,13 @@ def server_cpu(master: int, database_url: str) -> dict[str, float]:
     app = _cpu_seconds(master) + sum(_cpu_seconds(pid) for pid in _children(master))
     name = urlsplit(database_url).path.lstrip("/")
     with psycopg.connect(database_url, autocommit=True) as conn:
-        pids = [row[0] for row in conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            (name,),
-        )]
+        pids = [
+            row[0]
+            for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            )
+        ]
     return {"app": app, "db": sum(_cpu_seconds(pid) for pid in pids)}
 
 
@@ -257,7 +261,9 @@ class Client:
         except (OSError, http.client.HTTPException):
             self.conn.close()
             self.conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
-            self.stats.errors[f"{kind} connection"] = self.stats.errors.get(f"{kind} connection", 0) + 1
+            self.stats.errors[f"{kind} connection"] = (
+                self.stats.errors.get(f"{kind} connection", 0) + 1
+            )
             return None, None, None
         elapsed = time.perf_counter() - started
         self.stats.requests += 1
@@ -272,13 +278,20 @@ class Client:
         segment_id, length = self.rng.choice(self.segments)
         start = self.rng.randrange(0, max(1, length - 20))
         end = min(length, start + self.rng.randint(5, 20))
-        status, body, etag = self.call("create", "POST", "/api/v1/annotations/", {
-            "segment": segment_id, "start": start, "end": end,
-            "claim_type": self.rng.choice(CLAIM_TYPES),
-            "claim_text": "A claim restated by the API benchmark.",
-            "verdict": self.rng.choice(VERDICTS),
-            "citations": [{"url": "https://example.org/evidence", "stance": "supports"}],
-        })
+        status, body, etag = self.call(
+            "create",
+            "POST",
+            "/api/v1/annotations/",
+            {
+                "segment": segment_id,
+                "start": start,
+                "end": end,
+                "claim_type": self.rng.choice(CLAIM_TYPES),
+                "claim_text": "A claim restated by the API benchmark.",
+                "verdict": self.rng.choice(VERDICTS),
+                "citations": [{"url": "https://example.org/evidence", "stance": "supports"}],
+            },
+        )
         if status == 201:
             self.drafts.append((body["id"], etag))
 
@@ -288,8 +301,11 @@ class Client:
         index = self.rng.randrange(len(self.drafts))
         pk, etag = self.drafts[index]
         status, body, new_etag = self.call(
-            "update", "PATCH", f"/api/v1/annotations/{pk}/",
-            {"verdict_summary": f"Checked at {time.time():.3f}."}, if_match=etag,
+            "update",
+            "PATCH",
+            f"/api/v1/annotations/{pk}/",
+            {"verdict_summary": f"Checked at {time.time():.3f}."},
+            if_match=etag,
         )
         if status == 200:
             self.drafts[index] = (pk, new_etag)
@@ -299,18 +315,28 @@ class Client:
         status, body, _ = self.call("list", "GET", path)
         if status == 200:
             next_url = body["next"]
-            self.next_list = urlsplit(next_url)._replace(scheme="", netloc="").geturl() \
-                if next_url and self.rng.random() < 0.8 else None
+            self.next_list = (
+                urlsplit(next_url)._replace(scheme="", netloc="").geturl()
+                if next_url and self.rng.random() < 0.8
+                else None
+            )
 
     def transition(self):
         if not self.drafts:
             return self.create()
         pk, etag = self.drafts.pop(self.rng.randrange(len(self.drafts)))
-        status, _, etag = self.call("transition", "POST", f"/api/v1/annotations/{pk}/submit/",
-                                    {}, if_match=etag)
+        status, _, etag = self.call(
+            "transition", "POST", f"/api/v1/annotations/{pk}/submit/", {}, if_match=etag
+        )
         if status == 200:
-            self.call("transition", "POST", f"/api/v1/annotations/{pk}/approve/", {},
-                      token=self.reviewer_token, if_match=etag)
+            self.call(
+                "transition",
+                "POST",
+                f"/api/v1/annotations/{pk}/approve/",
+                {},
+                token=self.reviewer_token,
+                if_match=etag,
+            )
 
     def run(self, until: float) -> None:
         actions = [self.create, self.update, self.list_page, self.transition]
@@ -330,8 +356,13 @@ def run_clients(port, data, clients: int, duration: float, seed: int):
     annotators = data["tokens"]["Annotator"]
     reviewers = data["tokens"]["Reviewer"]
     pool = [
-        Client(port, annotators[n % len(annotators)], reviewers[n % len(reviewers)],
-               data["segments"], seed + n)
+        Client(
+            port,
+            annotators[n % len(annotators)],
+            reviewers[n % len(reviewers)],
+            data["segments"],
+            seed + n,
+        )
         for n in range(clients)
     ]
     started = time.perf_counter()
@@ -379,8 +410,10 @@ def report(stats: Stats, elapsed: float, args) -> str:
             f"mix near {2000 / total:.0f} requests/s even with nothing else running"
         )
     if stats.errors:
-        lines.append("non-2xx or failed calls: " + ", ".join(
-            f"{key}: {count}" for key, count in sorted(stats.errors.items())))
+        lines.append(
+            "non-2xx or failed calls: "
+            + ", ".join(f"{key}: {count}" for key, count in sorted(stats.errors.items()))
+        )
     else:
         lines.append("non-2xx or failed calls: none")
     return "\n".join(lines)
@@ -455,10 +488,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep the bench database when it already holds enough rows")
-    parser.add_argument("--quick", action="store_true",
-                        help="2,000 segments, 1,000 annotations, 8 s of load")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the bench database when it already holds enough rows",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="2,000 segments, 1,000 annotations, 8 s of load"
+    )
     parser.add_argument("--database-url", default=os.environ.get("BENCH_API_URL", DEFAULT_URL))
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
     args = parser.parse_args(argv)

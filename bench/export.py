@@ -58,27 +58,15 @@ def _setup() -> None:
     django.setup()
 
 
-def _backend_cpu() -> float | None:
-    """CPU seconds used so far by this connection's PostgreSQL backend process, when
-    the server runs on this machine (read from /proc), else None."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def child(format: str, out: str) -> None:
     """Run one export and print its figures as JSON (called in a fresh process)."""
     _setup()
-    from annotate.exports import export_dataset
+    from django.db import connection
 
-    db_before = _backend_cpu()
+    from annotate.exports import export_dataset
+    from bench.procstat import backend_cpu_seconds
+
+    db_before = backend_cpu_seconds(connection)
 
     # approved_only=False so every format reads the same annotations (claimreview:
     # all rated verdicts); the default approved-only claimreview is smaller.
@@ -89,7 +77,7 @@ def child(format: str, out: str) -> None:
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    db_after = _backend_cpu()
+    db_after = backend_cpu_seconds(connection)
     db_cpu = round(db_after - db_before, 2) if db_before is not None and db_after else None
     peak_kb = after.ru_maxrss
     print(
