@@ -18,7 +18,7 @@ from django.utils import timezone
 from archive import ledger
 from archive.models import Segment
 
-from . import workflow
+from . import statements, workflow
 from .errors import Conflict, InvalidInput, NotAllowed
 from .models import Annotation, Citation, ClaimType, Decision, Review, Stance, Status, Verdict
 from .roles import Role, roles_of
@@ -135,7 +135,7 @@ def _claim_type(value: Any) -> ClaimType:
     if isinstance(value, ClaimType):
         return value
     try:
-        return ClaimType.objects.get(slug=value)
+        return statements.get(ClaimType, "slug", value)
     except ClaimType.DoesNotExist:  # (.get: no ORDER BY name, unlike .first())
         raise InvalidInput(
             f"unknown claim type {value!r}", fields={"claim_type": ["unknown"]}
@@ -218,14 +218,18 @@ def _citation_values(data: dict[str, Any], *, partial: bool = False) -> dict[str
 # ---------------------------------------------------------------- locking and rules
 
 
+LOCK_RELATIONS = ("segment", "claim_type", "created_by", "last_edited_by", "assignee")
+
+
 def _lock(annotation: Annotation | Any) -> Annotation:
+    """The annotation, read again with its relations and locked until the transaction ends.
+
+    ``select_for_update(of=("self",)).select_related(...).get(pk=...)``; on PostgreSQL
+    the same statement, built once (:mod:`annotate.statements`).
+    """
     pk = annotation.pk if isinstance(annotation, Annotation) else annotation
     try:  # .get(), not .first(): no ORDER BY over the joined rows of a hot statement
-        return (
-            Annotation.objects.select_for_update(of=("self",))
-            .select_related("segment", "claim_type", "created_by", "last_edited_by", "assignee")
-            .get(pk=pk)
-        )
+        return statements.get(Annotation, "pk", pk, related=LOCK_RELATIONS, lock=True)
     except (Annotation.DoesNotExist, ValidationError):
         raise InvalidInput("this annotation no longer exists") from None
 
@@ -270,7 +274,7 @@ def _require_user(actor) -> None:
 
 def _save(annotation: Annotation, *, actor, action: str, before: dict, reason: str) -> Annotation:
     annotation.version += 1
-    annotation.save()
+    statements.update(annotation)  # annotation.save()
     after = annotation_state(annotation)
     ledger.append(
         actor=actor,
@@ -326,7 +330,7 @@ def annotation_create(
         assignee=assignee,
     )
     citation_rows = [_citation_values(dict(data)) for data in citations]
-    annotation.save(force_insert=True)
+    statements.insert(annotation)  # annotation.save(force_insert=True)
     ledger.append(
         actor=actor,
         action="annotation.create",
@@ -415,7 +419,7 @@ def annotation_assign(
 
 def _insert_citation(actor, annotation: Annotation, values: dict, reason: str) -> Citation:
     citation = Citation(annotation=annotation, added_by=actor, **values)
-    citation.save(force_insert=True)
+    statements.insert(citation)  # citation.save(force_insert=True)
     _citation_event(
         actor, "citation.add", citation, annotation, citation_state(citation), {}, reason
     )
@@ -513,15 +517,16 @@ def _transition(
     _check_version(annotation, expected_version)
     approvers: set[int] = set()
     if action is Action.APPROVE:  # only approving counts this round's approvals
-        approvers = set(
-            Review.objects.filter(
-                annotation=annotation,
+        approvers = {
+            reviewer
+            for (reviewer,) in statements.values_list(
+                Review,
+                ("reviewer_id",),
+                annotation_id=annotation.pk,
                 review_round=annotation.review_round,
                 decision=Decision.APPROVE,
             )
-            .order_by()
-            .values_list("reviewer_id", flat=True)
-        )
+        }
     outcome = _require(
         workflow.check(
             action,
@@ -540,7 +545,7 @@ def _transition(
                 f"say why: a comment is required to {action.value}",
                 fields={"comment": ["required"]},
             )
-        Review.objects.create(
+        review = Review(
             annotation=annotation,
             decision=Decision(action.value),
             comment=comment or "",
@@ -548,11 +553,12 @@ def _transition(
             review_round=annotation.review_round,
             reviewer=actor,
         )
+        statements.insert(review)  # Review.objects.create(...)
     if action is Action.SUBMIT:
         annotation.review_round += 1
     annotation.status = outcome.new_status
     annotation.version += 1
-    annotation.save(update_fields=["status", "version", "review_round", "updated_at"])
+    statements.update(annotation, ("status", "version", "review_round", "updated_at"))
     after = annotation_state(annotation)
     if action is Action.APPROVE:
         after["approvals"] = len(approvers) + 1

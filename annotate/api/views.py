@@ -25,7 +25,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param
 
-from annotate import selectors, services
+from annotate import selectors, services, statements
 from annotate.errors import Conflict, InvalidInput
 from annotate.models import Annotation, Citation, ClaimType
 from annotate.roles import Role
@@ -479,9 +479,10 @@ class AnnotationViewSet(mixins.ListModelMixin, ApiViewSet):
         form.is_valid(raise_exception=True)
         values = dict(form.validated_data)
         # Not first(): that orders by the model's ordering, which joins the transcript.
-        segment = next(iter(Segment.objects.filter(pk=values.pop("segment")).order_by()[:1]), None)
-        if segment is None:
-            raise InvalidInput("no such segment", fields={"segment": ["does not exist"]})
+        try:
+            segment = statements.get(Segment, "pk", values.pop("segment"))
+        except Segment.DoesNotExist:
+            raise InvalidInput("no such segment", fields={"segment": ["does not exist"]}) from None
         annotation = services.annotation_create(actor=request.user, segment=segment, **values)
         response = self._answer(annotation, status.HTTP_201_CREATED, created=True)
         response["Location"] = request.build_absolute_uri(f"{annotation.pk}/")
