@@ -39,26 +39,34 @@ class KeysetPagination(BasePagination):
     max_page_size = 500
 
     def paginate_queryset(self, queryset: QuerySet, request, view=None) -> list:
+        def fetch(cleaned: list | None, reverse: bool, limit: int) -> list:
+            ordering = (f"-{field}" for field in self.ordering) if reverse else self.ordering
+            return list(self._after(queryset, cleaned, reverse=reverse).order_by(*ordering)[:limit])
+
+        return self.paginate(fetch, queryset.model, request, view)
+
+    def paginate(self, fetch, model, request, view=None) -> list:
+        """A page of rows from ``fetch(keys, reverse, limit)``.
+
+        ``fetch`` returns at most ``limit`` rows strictly after the ordering values
+        ``keys`` (before them, newest first, when ``reverse``; from the start when
+        ``keys`` is None) in the ordering. :meth:`paginate_queryset` fetches from a
+        queryset; a view may fetch the same rows another way.
+        """
         self.request = request
         self.ordering: tuple[str, ...] = tuple(getattr(self, "ordering_override", None) or view.cursor_ordering)
         self.base_url = request.build_absolute_uri()
         self.page_size_value = self._page_size(request)
         direction, values = self._decode(request.query_params.get(self.cursor_query_param))
         self.has_cursor = values is not None
+        cleaned = None if values is None else self._clean(model, values)
         if direction == PREVIOUS:
-            rows = list(
-                self._after(queryset, values, reverse=True)
-                .order_by(*(f"-{field}" for field in self.ordering))[: self.page_size_value + 1]
-            )
+            rows = fetch(cleaned, True, self.page_size_value + 1)
             self.more_before = len(rows) > self.page_size_value
             rows = rows[: self.page_size_value][::-1]
             self.more_after = True
         else:
-            rows = list(
-                self._after(queryset, values, reverse=False).order_by(*self.ordering)[
-                    : self.page_size_value + 1
-                ]
-            )
+            rows = fetch(cleaned, False, self.page_size_value + 1)
             self.more_after = len(rows) > self.page_size_value
             rows = rows[: self.page_size_value]
             self.more_before = self.has_cursor
@@ -158,11 +166,8 @@ class KeysetPagination(BasePagination):
             raise invalid
         return direction, values
 
-    def _after(self, queryset: QuerySet, values: list | None, *, reverse: bool) -> QuerySet:
-        """Rows strictly after (or before, when ``reverse``) the keys in ``values``."""
-        if values is None:
-            return queryset
-        model = queryset.model
+    def _clean(self, model, values: list) -> list[Any]:
+        """The cursor's ordering values as the model's fields read them."""
         cleaned: list[Any] = []
         try:
             for field, raw in zip(self.ordering, values, strict=True):
@@ -171,6 +176,12 @@ class KeysetPagination(BasePagination):
             raise ValidationError(
                 {self.cursor_query_param: ["not a cursor this API gave out"]}
             ) from None
+        return cleaned
+
+    def _after(self, queryset: QuerySet, cleaned: list | None, *, reverse: bool) -> QuerySet:
+        """Rows strictly after (or before, when ``reverse``) the keys in ``cleaned``."""
+        if cleaned is None:
+            return queryset
         op = "lt" if reverse else "gt"
         condition = Q()
         for index, field in enumerate(self.ordering):

@@ -24,13 +24,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import UTC
 from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import connections, router
 from django.db.models import F, Lookup, QuerySet
 
-from annotate.models import Annotation, Citation, Review
+from annotate.models import Annotation, Citation, ClaimType, Review
+from archive.models import Segment
+
+try:  # psycopg's own timestamptz loader (in C with psycopg's binary package)
+    from django.db.backends.postgresql.psycopg_any import orig_tz_loader_cls as _TIMESTAMPTZ_LOADER
+except ImportError:  # psycopg not installed: only the ORM path runs
+    _TIMESTAMPTZ_LOADER = None
 
 ANNOTATION_VALUES = (
     "id",
@@ -125,8 +132,85 @@ def rows_where_any(model, columns: tuple[str, ...], key: str, values) -> list[tu
         found = model.objects.filter(AnyOf(F(key), values)).order_by()
         return list(found.values_list(*columns))
     with connection.cursor() as cursor:
+        _utc_loader(connection, cursor)
         cursor.execute(_any_statement(model, columns, key), [values])
         return cursor.fetchall()
+
+
+def _utc_loader(connection, cursor) -> None:
+    """Read ``timestamptz`` on ``cursor`` with psycopg's own loader, in C, when it gives
+    what Django's would.
+
+    Django reads every ``timestamptz`` through a Python loader that calls psycopg's and
+    then sets the connection's time zone on the result (~1.5 us a value against
+    ~0.3 us): a page of 100 annotations with their citations and reviews has about 600
+    of them. When the session's time zone is UTC, as Django sets it with ``USE_TZ``,
+    psycopg's loader already returns the same value: an aware datetime in
+    ``datetime.UTC``.
+    """
+    if (
+        _TIMESTAMPTZ_LOADER is not None
+        and connection.timezone is UTC
+        and connection.timezone_name == "UTC"
+    ):
+        cursor.cursor.adapters.register_loader("timestamptz", _TIMESTAMPTZ_LOADER)
+
+
+def page_rows(cleaned: list | None, reverse: bool, limit: int) -> list[dict]:
+    """A cursor page of all annotations, as :func:`annotation_values` rows, on PostgreSQL.
+
+    The same statement the ORM builds for ``annotation_values(Annotation.objects.all())``
+    under :class:`~annotate.api.pagination.KeysetPagination` with the ordering
+    ``(created_at, id)``: ``cleaned`` are the cursor's values (None: from the start),
+    ``reverse`` walks backwards. Built once: Django took longer to compile it (~1 ms)
+    than PostgreSQL to run it.
+    """
+    connection = connections[router.db_for_read(Annotation)]
+    sql = _page_statement(cleaned is not None, reverse)
+    params: list = []
+    if cleaned is not None:
+        created_at, pk = cleaned
+        meta = Annotation._meta
+        created_at = meta.get_field("created_at").get_db_prep_value(created_at, connection)
+        pk = meta.pk.get_db_prep_value(pk, connection)
+        params = [created_at, created_at, pk, created_at]
+    params.append(limit)
+    with connection.cursor() as cursor:
+        _utc_loader(connection, cursor)
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    return [dict(zip(ANNOTATION_VALUES, row, strict=True)) for row in found]
+
+
+@cache
+def _page_statement(after: bool, reverse: bool) -> str:
+    from django.db import connection  # PostgreSQL: its quoting
+
+    q = connection.ops.quote_name
+    meta = Annotation._meta
+    joined = {
+        "segment__transcript_id": f"s.{q(Segment._meta.get_field('transcript').column)}",
+        "claim_type__slug": f"ct.{q(ClaimType._meta.get_field('slug').column)}",
+    }
+    columns = ", ".join(
+        joined.get(name) or f"a.{q(meta.get_field(name).column)}" for name in ANNOTATION_VALUES
+    )
+    created, pk = f"a.{q(meta.get_field('created_at').column)}", f"a.{q(meta.pk.column)}"
+    sql = (
+        f"SELECT {columns} FROM {q(meta.db_table)} a "
+        f"INNER JOIN {q(Segment._meta.db_table)} s "
+        f"ON (a.{q(meta.get_field('segment').column)} = s.{q(Segment._meta.pk.column)}) "
+        f"INNER JOIN {q(ClaimType._meta.db_table)} ct "
+        f"ON (a.{q(meta.get_field('claim_type').column)} = ct.{q(ClaimType._meta.pk.column)})"
+    )
+    op = "<" if reverse else ">"
+    if after:  # as KeysetPagination._after: the OR, and the bound an index scan can use
+        sql += (
+            f" WHERE (({created} {op} %s OR ({created} = %s AND {pk} {op} %s))"
+            f" AND {created} {op}= %s)"
+        )
+    order = "DESC" if reverse else "ASC"
+    return f"{sql} ORDER BY {created} {order}, {pk} {order} LIMIT %s"
 
 
 @cache
