@@ -34,7 +34,8 @@ def fast(model: type[Model], *, write: bool = False):
 
 
 def _q(name: str) -> str:
-    return '"%s"' % name.replace('"', '""')
+    escaped = name.replace('"', '""')
+    return f'"{escaped}"'
 
 
 def _converters(fields) -> list[tuple[int, Any]]:

@@ -43,6 +43,7 @@ from .filters import (
     SourceFilter,
     TranscriptFilter,
 )
+from .negotiation import RememberedNegotiation
 from .pagination import KeysetPagination
 from .permissions import TeamMember
 from .renderers import JSONLDRenderer, JSONRenderer, PlainJSONLDRenderer
@@ -92,6 +93,7 @@ def _with_etag(response: Response, version) -> Response:
 class ApiViewSet(viewsets.GenericViewSet):
     """Deny by default; JSON in and out; cursor pages over an immutable ordering."""
 
+    content_negotiation_class = RememberedNegotiation
     permission_classes = [TeamMember]
     pagination_class = KeysetPagination
     renderer_classes = [JSONRenderer]

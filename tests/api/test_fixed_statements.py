@@ -16,6 +16,7 @@ from annotate.models import Annotation, Citation, ClaimType, Review, Status
 from archive.models import Segment
 from tests.factories import make_annotation
 
+
 def _values(obj) -> dict:
     return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
 
