@@ -127,3 +127,22 @@ def test_api_list_uses_the_fixed_page_only_without_filters(as_reviewer, annotato
     assert [row["id"] for row in walked] == [str(a.pk) for a in made[:4]]
     filtered = as_reviewer.get(f"/api/v1/annotations/?segment={segments[0].pk}").json()
     assert {row["segment"] for row in filtered["results"]} == {str(segments[0].pk)}
+
+
+def test_children_and_their_authors_come_as_the_orm_reads_them(annotator, reviewer, draft):
+    services.citation_add(actor=annotator, annotation=draft, expected_version=1,
+                          url="https://example.org/z", published_on="2024-01-02",
+                          accessed_at="2024-01-03T04:05:06+00:00")
+    draft = services.annotation_submit(actor=annotator, annotation=draft, expected_version=2)
+    services.annotation_request_changes(actor=reviewer, annotation=draft, expected_version=3,
+                                        comment="Why?")
+    names: dict = {}
+    citations, reviews = rows._children([draft.pk], reviews=True, names=names)
+    assert citations == list(
+        Citation.objects.filter(annotation=draft).values_list(*rows.CITATION_VALUES)
+    )
+    assert reviews == list(Review.objects.filter(annotation=draft).values_list(*rows.REVIEW_VALUES))
+    if statements.fast(Annotation) is not None:  # read with the rows, not looked up
+        assert names == {annotator.pk: "ann", reviewer.pk: "rev"}
+    without, none = rows._children([draft.pk], reviews=False, names={})
+    assert without == citations and none == []
