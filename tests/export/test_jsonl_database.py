@@ -6,8 +6,10 @@ import io
 import json
 from datetime import UTC, datetime
 
+import threading
+
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from annotate.export_reader import iter_segment_records
 from annotate.exporters import jsonl
@@ -158,6 +160,49 @@ def test_database_path_reads_in_batches(dataset, monkeypatch):
     monkeypatch.setattr(jsonl, "FETCH_ROWS", 1)
     from_records, from_database = both_paths(parse_request("jsonl"))
     assert from_database == from_records
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_an_export_in_its_own_snapshot_sorts_on_a_second_connection_that_shares_it(
+    reseeded, dataset, annotator2, tmp_path, monkeypatch
+):
+    """export_dataset reads in its own REPEATABLE READ transaction, so the annotation
+    streams run on a second connection; that connection reads the same snapshot, so
+    an annotation committed meanwhile is in neither, and the bytes are the records'."""
+    with transaction.atomic():
+        expected = both_paths(parse_request("jsonl"))[0]
+    segment = dataset["approved"].segment
+    opened = []
+    real = jsonl._snapshot_connection
+
+    def commit_an_annotation_then_open(raw):
+        side = real(raw)
+        opened.append(side)
+        # Committed by another connection after the export's snapshot was taken.
+        writer = threading.Thread(
+            target=lambda: (make_annotation(annotator2, segment), connection.close())
+        )
+        writer.start()
+        writer.join()
+        return side
+
+    monkeypatch.setattr(jsonl, "_snapshot_connection", commit_an_annotation_then_open)
+    export = export_dataset(actor=None, format="jsonl", out=tmp_path / "out")
+    assert opened and opened[0] is not None
+    assert opened[0].closed
+    assert Annotation.objects.count() == expected[2]["annotations"] + 1
+    assert (tmp_path / "out" / "data" / "segments.jsonl").read_bytes() == expected[0]
+    assert (tmp_path / "out" / "data" / "restore.jsonl").read_bytes() == expected[1]
+    assert export.counts == expected[2]
+
+
+@postgresql_only
+def test_an_export_inside_a_wider_transaction_reads_on_its_connection_alone(dataset):
+    """Inside a transaction that has written (here, the test's), a second connection
+    could not see the rows: the streams stay on the one connection."""
+    connection.ensure_connection()
+    assert jsonl._snapshot_connection(connection.connection) is None
 
 
 def test_annotation_unit_and_sqlite_go_through_the_records():
