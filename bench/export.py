@@ -64,9 +64,9 @@ def child(format: str, out: str) -> None:
     from django.db import connection
 
     from annotate.exports import export_dataset
-    from bench.procstat import backend_cpu_seconds
+    from bench.procstat import server_cpu_seconds
 
-    db_before = backend_cpu_seconds(connection)
+    db_before = server_cpu_seconds(connection)
 
     # approved_only=False so every format reads the same annotations (claimreview:
     # all rated verdicts); the default approved-only claimreview is smaller.
@@ -77,7 +77,7 @@ def child(format: str, out: str) -> None:
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    db_after = backend_cpu_seconds(connection)
+    db_after = server_cpu_seconds(connection)
     db_cpu = round(db_after - db_before, 2) if db_before is not None and db_after else None
     peak_kb = after.ru_maxrss
     print(
