@@ -495,9 +495,10 @@ class _Stream:
 
     def close(self) -> None:
         self._cursor.close()
-        # After a database error the transaction is lost anyway, cursors with it.
+        # After a database error the transaction is lost anyway, cursors with it, and
+        # the error that matters is already on its way.
         if self._raw.info.transaction_status != psycopg.pq.TransactionStatus.INERROR:
-            with contextlib.suppress(psycopg.errors.PipelineAborted):
+            with contextlib.suppress(psycopg.Error):
                 self._raw.execute(f"CLOSE {self._name}")
 
 
@@ -520,9 +521,13 @@ def _snapshot_connection(raw):
         side = connection.get_new_connection(connection.get_connection_params())
     except psycopg.OperationalError:  # no connection to spare: one will do
         return None
-    side.autocommit = True
-    side.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-    side.execute(psycopg.sql.SQL("SET TRANSACTION SNAPSHOT {}").format(snapshot))
+    try:
+        side.autocommit = True
+        side.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        side.execute(psycopg.sql.SQL("SET TRANSACTION SNAPSHOT {}").format(snapshot))
+    except BaseException:
+        side.close()
+        raise
     return side
 
 
@@ -597,6 +602,8 @@ def write_from_database(
             finally:
                 for stream in streams:
                     stream.close()
+    except psycopg.Error as error:  # a timeout, a cancel, a lost connection
+        raise ExportError(f"the database stopped the export: {str(error).strip()}") from error
     finally:
         if side is not None:
             side.close()

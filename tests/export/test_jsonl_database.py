@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, datetime
-
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from django.db import connection, transaction
@@ -14,8 +13,9 @@ from django.db import connection, transaction
 from annotate.export_reader import iter_segment_records
 from annotate.exporters import jsonl
 from annotate.exporters.jsonl import JsonlExporter, database_applies, write_from_database
+from annotate.exporters.package import ExportError
 from annotate.exports import export_dataset, parse_request
-from annotate.models import Annotation, Citation, Review
+from annotate.models import Annotation, Citation, Export, Review
 from archive.models import Segment, Source
 from tests.factories import make_annotation
 
@@ -195,6 +195,34 @@ def test_an_export_in_its_own_snapshot_sorts_on_a_second_connection_that_shares_
     assert (tmp_path / "out" / "data" / "segments.jsonl").read_bytes() == expected[0]
     assert (tmp_path / "out" / "data" / "restore.jsonl").read_bytes() == expected[1]
     assert export.counts == expected[2]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_database_error_mid_export_fails_it_cleanly(reseeded, dataset, tmp_path, monkeypatch):
+    """A statement the server refuses while rows stream (here a division by zero in
+    the citations, as a timeout or a cancel would) fails the export with a message,
+    leaves no file, and the second connection is closed."""
+    real_citations, real_connection = jsonl._citation_sql, jsonl._snapshot_connection
+    opened = []
+
+    def failing_citations(queryset, user):
+        sql, params = real_citations(queryset, user)
+        # Every citation's id is 36 characters long: one more column, 1 / 0 per row.
+        return sql.replace("SELECT ", "SELECT 1 / (length(s.v_id::text) - 36), ", 1), params
+
+    def remember(raw):
+        opened.append(real_connection(raw))
+        return opened[-1]
+
+    monkeypatch.setattr(jsonl, "_citation_sql", failing_citations)
+    monkeypatch.setattr(jsonl, "_snapshot_connection", remember)
+    with pytest.raises(ExportError, match="the database stopped the export: division by zero"):
+        export_dataset(actor=None, format="jsonl", out=tmp_path / "out")
+    assert list(tmp_path.iterdir()) == []
+    assert opened[0].closed
+    failed = Export.objects.get()
+    assert failed.status == "failed" and "division by zero" in failed.error
 
 
 @postgresql_only
