@@ -13,8 +13,9 @@ import hashlib
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+import psycopg.sql
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet, TextField
 from django.db.models.functions import Cast
 
@@ -413,6 +414,51 @@ def _attach_source_events(segments, sources_seen, ledger_sequence) -> None:
     )
     for row in rows:
         first_of[row[4]]["source_events"].append(_event(row))
+
+
+def shareable_snapshot() -> str | None:
+    """The id of this transaction's snapshot, for other connections to read, or None.
+
+    Only a PostgreSQL REPEATABLE READ transaction that has written nothing (an
+    export's own, see :func:`annotate.exports.export_dataset`) shares: another
+    connection could not see rows this one has not committed.
+    """
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('transaction_isolation'),"
+            " pg_current_xact_id_if_assigned() IS NULL"
+        )
+        if cursor.fetchone() != ("repeatable read", True):
+            return None
+        cursor.execute("SELECT pg_export_snapshot()")
+        return cursor.fetchone()[0]
+
+
+def read_snapshot(raw, snapshot: str) -> None:
+    """Begin a read-only transaction on the psycopg connection ``raw`` that reads ``snapshot``."""
+    raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    raw.execute(psycopg.sql.SQL("SET TRANSACTION SNAPSHOT {}").format(snapshot))
+
+
+def sources_in_scope(request: ExportRequest) -> list[str]:
+    """The ids of the sources the export's segments come from, sorted."""
+    in_scope = segments_in_scope(request).filter(transcript_id=OuterRef("pk"))
+    transcripts = Transcript.objects.filter(Exists(in_scope))
+    return sorted({str(pk) for pk in transcripts.values_list("source_id", flat=True)})
+
+
+def load_sources_in_snapshot(snapshot: str, source_ids: list[str]) -> Iterator[SourceFile]:
+    """:func:`load_sources` on the calling thread's own connection, in ``snapshot``
+    (from :func:`shareable_snapshot`); the connection is closed when done."""
+    try:
+        with transaction.atomic():
+            connection.ensure_connection()
+            read_snapshot(connection.connection, snapshot)
+            yield from load_sources(source_ids)
+    finally:
+        connection.close()
 
 
 SOURCE_BATCH_BYTES = 4 * 1024 * 1024

@@ -37,10 +37,13 @@ from .export_reader import (
     CHUNK_SIZE,
     iter_segment_records,
     load_sources,
+    load_sources_in_snapshot,
     matching_annotations,
     segments_in_scope,
+    shareable_snapshot,
+    sources_in_scope,
 )
-from .exporters.package import ExportError, PackageResult, write_package
+from .exporters.package import EarlySources, ExportError, PackageResult, write_package
 from .exporters.records import iso_date
 from .models import (
     VERDICT_RATINGS,
@@ -362,6 +365,7 @@ def _run(export, request, out, *, actor, reason, base_url, chunk_size, on_progre
                 as_zip=request.options.get("zip", False),
                 context={**_context(request, base_url), "on_progress": on_progress},
                 load_sources=load_sources,
+                early_sources=_early_sources(request),
                 manifest={
                     "id": str(export.pk),
                     "format": request.format,
@@ -379,6 +383,16 @@ def _run(export, request, out, *, actor, reason, base_url, chunk_size, on_progre
         _fail(export, str(error))
         raise
     _finish(export, result, position, actor=actor, reason=reason)
+
+
+def _early_sources(request: ExportRequest) -> EarlySources | None:
+    """In the export's own snapshot, its sources, to copy on another connection while
+    the data is written (on SQLite, or inside a wider transaction: None, after it)."""
+    snapshot = shareable_snapshot()
+    if snapshot is None:
+        return None
+    ids = sources_in_scope(request)
+    return EarlySources(ids=ids, load=lambda: load_sources_in_snapshot(snapshot, ids))
 
 
 def _fail(export: Export, message: str) -> None:

@@ -32,7 +32,6 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 import psycopg
-import psycopg.sql
 from django.db import connection
 from django.db.models import F
 
@@ -502,29 +501,24 @@ class _Stream:
                 self._raw.execute(f"CLOSE {self._name}")
 
 
-def _snapshot_connection(raw):
-    """A second connection reading the snapshot of ``raw``'s transaction, or None.
+def _snapshot_connection():
+    """A second connection reading the snapshot of this export's transaction, or None.
 
-    Only for an export in a REPEATABLE READ transaction that has written nothing
-    (what :func:`annotate.exports.export_dataset` opens): a second connection could
-    not see uncommitted rows. The annotation streams then sort and render on a
-    second server process while the first one streams the segments.
+    Only for an export in its own snapshot (see
+    :func:`annotate.export_reader.shareable_snapshot`). The annotation streams then
+    sort and render on a second server process while the first streams the segments.
     """
-    isolation, written = raw.execute(
-        "SELECT current_setting('transaction_isolation'),"
-        " pg_current_xact_id_if_assigned() IS NOT NULL"
-    ).fetchone()
-    if isolation != "repeatable read" or written:
+    from annotate.export_reader import read_snapshot, shareable_snapshot
+
+    snapshot = shareable_snapshot()
+    if snapshot is None:
         return None
-    snapshot = raw.execute("SELECT pg_export_snapshot()").fetchone()[0]
     try:
         side = connection.get_new_connection(connection.get_connection_params())
     except psycopg.OperationalError:  # no connection to spare: one will do
         return None
     try:
-        side.autocommit = True
-        side.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        side.execute(psycopg.sql.SQL("SET TRANSACTION SNAPSHOT {}").format(snapshot))
+        read_snapshot(side, snapshot)
     except BaseException:
         side.close()
         raise
@@ -574,7 +568,7 @@ def write_from_database(
         transcripts = transcripts.filter(pk__in=request.filters.transcript)
     connection.ensure_connection()
     raw = connection.connection
-    side = _snapshot_connection(raw)
+    side = _snapshot_connection()
     sorting = side or raw
     # Sorted cursors are planned for all their rows (a join and one sort), not for
     # their first 10% (a nested loop in index order: three times the database CPU).

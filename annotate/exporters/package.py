@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import re
 import shutil
 import tempfile
+import threading
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -80,6 +82,19 @@ class PackageResult:
 class _SourcesWritten:
     count: int = 0
     bytes: int = 0  # of every file under sources/
+
+
+@dataclass(frozen=True)
+class EarlySources:
+    """The sources of an export, known before its data is written.
+
+    ``load()`` yields the documents of ``ids`` and is called, and consumed, on a
+    thread of its own, so it must read on its own database connection (the same
+    snapshot as the data: see :func:`annotate.export_reader.load_sources_in_snapshot`).
+    """
+
+    ids: list[str]
+    load: Callable[[], Iterable[SourceFile]]
 
 
 class _HashingWriter:
@@ -183,14 +198,17 @@ def write_package(
     context: dict[str, Any],
     manifest: dict[str, Any],
     load_sources: Callable[[list[str]], Iterable[SourceFile]],
+    early_sources: EarlySources | None = None,
     now: datetime | None = None,
 ) -> PackageResult:
     """Stream ``records`` through ``exporter`` into a package at ``out``; return what was written.
 
     ``load_sources(ids)`` yields the source documents (one at a time) for the
-    source ids seen in the records, after the data files are complete. An exporter
-    with ``write_from_database`` (see :class:`.base.Exporter`) may read the data
-    itself; ``records`` are then left unread.
+    source ids seen in the records, after the data files are complete. With
+    ``early_sources`` the sources are copied on another thread while the data is
+    written instead, and must be exactly those the records name. An exporter with
+    ``write_from_database`` (see :class:`.base.Exporter`) may read the data itself;
+    ``records`` are then left unread.
     """
     out = Path(out)
     check_destination(out)
@@ -199,11 +217,22 @@ def write_package(
         workdir = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
         source_ids: set[str] = set()
         files = exporter.data_files(context.get("options", {}))
-        counts, resources, data_hashes = _write_data(
-            exporter, files, records, source_ids, workdir, context, manifest
-        )
+
+        def write_data():
+            return _write_data(exporter, files, records, source_ids, workdir, context, manifest)
+
         with tempfile.SpooledTemporaryFile(max_size=1 << 20) as spool:
-            sources = _write_sources(load_sources(sorted(source_ids)), workdir, spool)
+            if early_sources is None:
+                counts, resources, data_hashes = write_data()
+                sources = _write_sources(load_sources(sorted(source_ids)), workdir, spool)
+            else:
+                (counts, resources, data_hashes), sources = _write_alongside(
+                    write_data, early_sources, workdir, spool
+                )
+                if source_ids != set(early_sources.ids):
+                    raise ExportError(
+                        "the data changed while it was being exported; run the export again"
+                    )
             descriptor = _descriptor(exporter, resources, counts, sources, manifest, now)
             manifest_digest, manifest_size = _write_manifest(workdir, descriptor, spool)
         if as_zip:
@@ -226,6 +255,28 @@ def write_package(
     finally:
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _write_alongside(write_data: Callable[[], Any], early: EarlySources, workdir: Path, spool):
+    """``write_data()`` here while the early sources are copied on a thread; both results.
+
+    If writing the data fails, the copy stops after the document in hand.
+    """
+    stop = threading.Event()
+
+    def copy() -> _SourcesWritten:
+        with contextlib.closing(early.load()) as documents:
+            wanted = itertools.takewhile(lambda _: not stop.is_set(), documents)
+            return _write_sources(wanted, workdir, spool)
+
+    with ThreadPoolExecutor(1, thread_name_prefix="export-sources") as pool:
+        copying = pool.submit(copy)
+        try:
+            written = write_data()
+        except BaseException:
+            stop.set()
+            raise
+        return written, copying.result()
 
 
 def _write_data(

@@ -176,8 +176,8 @@ def test_an_export_in_its_own_snapshot_sorts_on_a_second_connection_that_shares_
     opened = []
     real = jsonl._snapshot_connection
 
-    def commit_an_annotation_then_open(raw):
-        side = real(raw)
+    def commit_an_annotation_then_open():
+        side = real()
         opened.append(side)
         # Committed by another connection after the export's snapshot was taken.
         writer = threading.Thread(
@@ -211,8 +211,8 @@ def test_a_database_error_mid_export_fails_it_cleanly(reseeded, dataset, tmp_pat
         # Every citation's id is 36 characters long: one more column, 1 / 0 per row.
         return sql.replace("SELECT ", "SELECT 1 / (length(s.v_id::text) - 36), ", 1), params
 
-    def remember(raw):
-        opened.append(real_connection(raw))
+    def remember():
+        opened.append(real_connection())
         return opened[-1]
 
     monkeypatch.setattr(jsonl, "_citation_sql", failing_citations)
@@ -229,8 +229,7 @@ def test_a_database_error_mid_export_fails_it_cleanly(reseeded, dataset, tmp_pat
 def test_an_export_inside_a_wider_transaction_reads_on_its_connection_alone(dataset):
     """Inside a transaction that has written (here, the test's), a second connection
     could not see the rows: the streams stay on the one connection."""
-    connection.ensure_connection()
-    assert jsonl._snapshot_connection(connection.connection) is None
+    assert jsonl._snapshot_connection() is None
 
 
 def test_annotation_unit_and_sqlite_go_through_the_records():
