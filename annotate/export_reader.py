@@ -3,7 +3,8 @@
 The export's segments come from one database cursor and its annotations,
 citations and reviews from three more, all sorted by the same key, so they merge
 in one pass (see :func:`iter_segment_records`); memory holds one chunk, never the
-export. Source documents are read in bounded batches after the data files.
+export. Source documents are read in bounded batches: after the data files, or, in
+an export's own snapshot, alongside them on a connection that shares the snapshot.
 Everything here reads; :mod:`annotate.exports` runs the export and records it.
 """
 
