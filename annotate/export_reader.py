@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg.sql
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet, TextField
 from django.db.models.functions import Cast
 
@@ -24,7 +24,7 @@ from archive import ledger
 from archive.models import Segment, Source, Transcript
 
 from .exporters.base import SegmentRecord
-from .exporters.package import ExportError, SourceFile
+from .exporters.package import EarlySources, ExportError, SourceFile
 from .exporters.records import iso_date, iso_datetime
 from .models import VERDICT_RATINGS, Annotation, Citation, Review, Status
 
@@ -454,8 +454,11 @@ def load_sources_in_snapshot(snapshot: str, source_ids: list[str]) -> Iterator[S
     """:func:`load_sources` on the calling thread's own connection, in ``snapshot``
     (from :func:`shareable_snapshot`); the connection is closed when done."""
     try:
-        with transaction.atomic():
+        try:
             connection.ensure_connection()
+        except DatabaseError as error:
+            raise EarlySources.Unavailable(str(error)) from error
+        with transaction.atomic():
             read_snapshot(connection.connection, snapshot)
             yield from load_sources(source_ids)
     finally:

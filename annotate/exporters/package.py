@@ -96,6 +96,10 @@ class EarlySources:
     ids: list[str]
     load: Callable[[], Iterable[SourceFile]]
 
+    class Unavailable(Exception):
+        """Raised by ``load()`` before its first document when it cannot read (no
+        database connection to spare): the sources are then copied after the data."""
+
 
 class _HashingWriter:
     """A binary file wrapper that counts and hashes what goes through it."""
@@ -229,6 +233,9 @@ def write_package(
                 (counts, resources, data_hashes), sources = _write_alongside(
                     write_data, early_sources, workdir, spool
                 )
+                if sources is None:  # no connection for the copy: copy after the data
+                    shutil.rmtree(workdir / "sources")
+                    sources = _write_sources(load_sources(sorted(source_ids)), workdir, spool)
                 if source_ids != set(early_sources.ids):
                     raise ExportError(
                         "the data changed while it was being exported; run the export again"
@@ -258,7 +265,8 @@ def write_package(
 
 
 def _write_alongside(write_data: Callable[[], Any], early: EarlySources, workdir: Path, spool):
-    """``write_data()`` here while the early sources are copied on a thread; both results.
+    """``write_data()`` here while the early sources are copied on a thread; both results
+    (the copy's is None when it was :class:`EarlySources.Unavailable`).
 
     If writing the data fails, the copy stops after the document in hand.
     """
@@ -276,7 +284,10 @@ def _write_alongside(write_data: Callable[[], Any], early: EarlySources, workdir
         except BaseException:
             stop.set()
             raise
-        return written, copying.result()
+        try:
+            return written, copying.result()
+        except EarlySources.Unavailable:
+            return written, None
 
 
 def _write_data(

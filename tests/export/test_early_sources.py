@@ -12,6 +12,7 @@ import pytest
 from django.db import connection, transaction
 
 from annotate import exporters, exports
+from annotate.exporters import jsonl, package
 from annotate.exporters.package import ExportError
 from annotate.exports import export_dataset
 from annotate.models import Export
@@ -76,3 +77,28 @@ def test_a_full_disk_stops_the_copy_and_leaves_nothing(reseeded, dataset, tmp_pa
     assert early[0] is not None
     assert list(tmp_path.iterdir()) == []
     assert Export.objects.get().status == "failed"
+
+
+def test_without_a_spare_connection_the_sources_are_copied_after_the_data(
+    reseeded, dataset, tmp_path, early, monkeypatch
+):
+    """New connections fail (here: a closed port); the export's own connection is open,
+    so JSONL reads on it alone and the sources are copied after the data."""
+    with transaction.atomic():
+        export_dataset(actor=None, format="jsonl", out=tmp_path / "expected")
+    copies, sides = [], []
+    real_alongside, real_side = package._write_alongside, jsonl._snapshot_connection
+
+    def alongside(*args):
+        written, copied = real_alongside(*args)
+        copies.append(copied)
+        return written, copied
+
+    monkeypatch.setattr(package, "_write_alongside", alongside)
+    monkeypatch.setattr(jsonl, "_snapshot_connection", lambda: sides.append(real_side()))
+    connection.ensure_connection()
+    monkeypatch.setitem(connection.settings_dict, "PORT", "1")
+    export_dataset(actor=None, format="jsonl", out=tmp_path / "out")
+    assert early[1] is not None
+    assert copies == [None] and sides == [None]  # neither second connection opened
+    assert files(tmp_path / "out") == files(tmp_path / "expected")
