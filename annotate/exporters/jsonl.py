@@ -569,32 +569,49 @@ def write_from_database(
     connection.ensure_connection()
     raw = connection.connection
     side = _snapshot_connection()
-    sorting = side or raw
     # Sorted cursors are planned for all their rows (a join and one sort), not for
     # their first 10% (a nested loop in index order: three times the database CPU).
     fraction = raw.execute("SHOW cursor_tuple_fraction").fetchone()[0]
-    streams: list[_Stream] = []
+    connections = (raw,) if side is None else (raw, side)
+    streams: dict[str, _Stream] = {}
     try:
         with contextlib.ExitStack() as pipelines:
-            pipelines.enter_context(raw.pipeline())
-            if side is not None:
-                pipelines.enter_context(side.pipeline())
+            for each in connections:
+                pipelines.enter_context(each.pipeline())
             try:
-                streams.append(_Stream(raw, "jsonl_transcripts", _transcript_sql(transcripts)))
-                streams.append(
-                    _Stream(raw, "jsonl_segments", _segment_sql(segments_in_scope(request)))
+                streams["transcripts"] = _Stream(
+                    raw, "jsonl_transcripts", _transcript_sql(transcripts)
                 )
-                sorting.execute("SELECT set_config('cursor_tuple_fraction', '1', true)")
-                for name, sql in (
-                    ("jsonl_annotations", _annotation_sql(matching, user)),
-                    ("jsonl_citations", _citation_sql(citations, user)),
-                    ("jsonl_reviews", _review_sql(reviews, user)),
-                ):
-                    streams.append(_Stream(sorting, name, sql))
-                sorting.execute("SELECT set_config('cursor_tuple_fraction', %s, true)", (fraction,))
-                return _merge(*streams, outs["segments"], outs["restore"], on_progress)
+                streams["segments"] = _Stream(
+                    raw, "jsonl_segments", _segment_sql(segments_in_scope(request))
+                )
+                for each in connections:
+                    each.execute("SELECT set_config('cursor_tuple_fraction', '1', true)")
+                # Nothing is written before every stream has its first rows: the
+                # citations sort on the first connection while the annotations sort
+                # on the second.
+                streams["citations"] = _Stream(
+                    raw, "jsonl_citations", _citation_sql(citations, user)
+                )
+                sorting = side or raw
+                streams["annotations"] = _Stream(
+                    sorting, "jsonl_annotations", _annotation_sql(matching, user)
+                )
+                streams["reviews"] = _Stream(sorting, "jsonl_reviews", _review_sql(reviews, user))
+                for each in connections:
+                    each.execute(
+                        "SELECT set_config('cursor_tuple_fraction', %s, true)", (fraction,)
+                    )
+                return _merge(
+                    *(streams[name] for name in ("transcripts", "segments", "annotations")),
+                    streams["citations"],
+                    streams["reviews"],
+                    outs["segments"],
+                    outs["restore"],
+                    on_progress,
+                )
             finally:
-                for stream in streams:
+                for stream in streams.values():
                     stream.close()
     except psycopg.Error as error:  # a timeout, a cancel, a lost connection
         raise ExportError(f"the database stopped the export: {str(error).strip()}") from error
