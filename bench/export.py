@@ -209,7 +209,10 @@ def record(rows: list[dict], command: str) -> None:
             "export has few activities). Each format runs in a fresh process writing a "
             "package folder (data files, source documents, datapackage.json); peak RSS is "
             "that process's `ru_maxrss`. claimreview runs with `approved_only=False` so it "
-            "reads every rated annotation.",
+            "reads every rated annotation. Export CPU is the exporting process's own "
+            "(`getrusage`, all its threads); database CPU is every PostgreSQL process's "
+            "over the export (`/proc`: the export's connections, parallel workers, and "
+            "anything else the server did meanwhile).",
             "",
             table(rows),
             "",
