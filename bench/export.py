@@ -275,7 +275,8 @@ def main(argv=None) -> int:
     print(table(rows))
     print("\n".join(verdict(rows)))
     if args.record:
-        record(rows, "make bench-export" + (f" BENCH_ARGS='{' '.join(argv or sys.argv[1:])}'"))
+        extra = [arg for arg in (argv or sys.argv[1:]) if arg != "--record"]  # make adds it
+        record(rows, "make bench-export" + (f" BENCH_ARGS='{' '.join(extra)}'" if extra else ""))
     return 0
 
 
