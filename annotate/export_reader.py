@@ -24,7 +24,7 @@ from archive import ledger
 from archive.models import Segment, Source, Transcript
 
 from .exporters.base import SegmentRecord
-from .exporters.package import EarlySources, ExportError, SourceFile
+from .exporters.package import DATA_CHANGED, EarlySources, ExportError, SourceFile
 from .exporters.records import iso_date, iso_datetime
 from .models import VERDICT_RATINGS, Annotation, Citation, Review, Status
 
@@ -142,7 +142,7 @@ def iter_segment_records(
     if not annotations.exhausted:
         # Only possible when the data changed under an export without a snapshot
         # (SQLite): an annotation whose segment was not read. Refuse, don't drop it.
-        raise ExportError("the data changed while it was being exported; run the export again")
+        raise ExportError(DATA_CHANGED)
 
 
 class _Peekable:

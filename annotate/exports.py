@@ -355,6 +355,7 @@ def _run(export, request, out, *, actor, reason, base_url, chunk_size, on_progre
         ledger.seal()  # what the export reflects is then sealed (but for appends meanwhile)
         with _snapshot():
             position = ledger.head()
+            snapshot = shareable_snapshot()  # other connections may read alongside
             records = iter_segment_records(
                 request, ledger_sequence=position[0], chunk_size=chunk_size, on_chunk=on_progress
             )
@@ -363,9 +364,13 @@ def _run(export, request, out, *, actor, reason, base_url, chunk_size, on_progre
                 records=records,
                 out=out,
                 as_zip=request.options.get("zip", False),
-                context={**_context(request, base_url), "on_progress": on_progress},
+                context={
+                    **_context(request, base_url),
+                    "on_progress": on_progress,
+                    "snapshot": snapshot,
+                },
                 load_sources=load_sources,
-                early_sources=_early_sources(request),
+                early_sources=_early_sources(request, snapshot),
                 manifest={
                     "id": str(export.pk),
                     "format": request.format,
@@ -385,10 +390,9 @@ def _run(export, request, out, *, actor, reason, base_url, chunk_size, on_progre
     _finish(export, result, position, actor=actor, reason=reason)
 
 
-def _early_sources(request: ExportRequest) -> EarlySources | None:
-    """In the export's own snapshot, its sources, to copy on another connection while
-    the data is written (on SQLite, or inside a wider transaction: None, after it)."""
-    snapshot = shareable_snapshot()
+def _early_sources(request: ExportRequest, snapshot: str | None) -> EarlySources | None:
+    """With the export's own ``snapshot``, its sources, to copy on another connection
+    while the data is written (on SQLite, or inside a wider transaction: None, after it)."""
     if snapshot is None:
         return None
     ids = sources_in_scope(request)

@@ -36,7 +36,7 @@ from django.db import connection
 from django.db.models import F
 
 from .base import AnnotationRecord, Counts, DataFile, SegmentRecord, canonical_bytes, reviewed_by
-from .package import ExportError
+from .package import DATA_CHANGED, ExportError
 
 UNITS = ("segment", "annotation")
 WRITE_BATCH = 256  # lines joined per write: fewer, larger writes; memory stays bounded
@@ -189,7 +189,9 @@ class JsonlExporter:
         from annotate.exports import parse_request
 
         request = parse_request(self.name, manifest["filters"], manifest.get("options", options))
-        return write_from_database(request, outs, on_progress=context.get("on_progress"))
+        return write_from_database(
+            request, outs, on_progress=context.get("on_progress"), snapshot=context.get("snapshot")
+        )
 
     def is_annotation_unit(self, options: dict[str, Any]) -> bool:
         return options.get("unit", "segment") == "annotation"
@@ -253,7 +255,6 @@ class JsonlExporter:
 # work at once.
 
 FETCH_ROWS = 2000  # rows per round trip, on every cursor
-CHANGED = "the data changed while it was being exported; run the export again"
 _ANNOTATION_ORDER = ("segment__transcript_id", "segment__ordinal", "start", "end", "id")
 
 
@@ -501,16 +502,15 @@ class _Stream:
                 self._raw.execute(f"CLOSE {self._name}")
 
 
-def _snapshot_connection():
-    """A second connection reading the snapshot of this export's transaction, or None.
+def _snapshot_connection(snapshot: str | None):
+    """A second connection reading ``snapshot`` (this export's own, see
+    :func:`annotate.export_reader.shareable_snapshot`), or None without one.
 
-    Only for an export in its own snapshot (see
-    :func:`annotate.export_reader.shareable_snapshot`). The annotation streams then
-    sort and render on a second server process while the first streams the segments.
+    The annotation streams then sort and render on a second server process while
+    the first streams the segments.
     """
-    from annotate.export_reader import read_snapshot, shareable_snapshot
+    from annotate.export_reader import read_snapshot
 
-    snapshot = shareable_snapshot()
     if snapshot is None:
         return None
     try:
@@ -540,7 +540,11 @@ def database_applies(options: dict[str, Any]) -> bool:
 
 
 def write_from_database(
-    request, outs: dict[str, IO[bytes]], *, on_progress: Callable[[int], None] | None = None
+    request,
+    outs: dict[str, IO[bytes]],
+    *,
+    on_progress: Callable[[int], None] | None = None,
+    snapshot: str | None = None,
 ) -> tuple[Counts, set[str]]:
     """Write segments.jsonl and restore.jsonl for ``request`` straight from PostgreSQL.
 
@@ -548,7 +552,9 @@ def write_from_database(
     rows :func:`annotate.export_reader.iter_segment_records` reads (its scope and
     annotation filters, used as they are), in the same order, and writes the bytes
     :meth:`JsonlExporter.write` writes from those records. ``on_progress(n)`` is
-    called after each batch of ``n`` segments.
+    called after each batch of ``n`` segments. With ``snapshot`` (the id of the
+    current transaction's shared snapshot) the annotation streams sort on a second
+    connection.
     """
     from django.contrib.auth import get_user_model
 
@@ -568,7 +574,7 @@ def write_from_database(
         transcripts = transcripts.filter(pk__in=request.filters.transcript)
     connection.ensure_connection()
     raw = connection.connection
-    side = _snapshot_connection()
+    side = _snapshot_connection(snapshot)
     # Sorted cursors are planned for all their rows (a join and one sort), not for
     # their first 10% (a nested loop in index order: three times the database CPU).
     fraction = raw.execute("SHOW cursor_tuple_fraction").fetchone()[0]
@@ -643,7 +649,7 @@ def _merge(transcript_stream, segment_stream, annotation_stream, citation_stream
                 while transcript is not None and transcript[0] != transcript_id:
                     transcript = next(transcripts, None)
                 if transcript is None:
-                    raise ExportError(CHANGED)
+                    raise ExportError(DATA_CHANGED)
                 current, source_id, source, title = transcript
                 sources.add(source_id)
             if annotation is None or annotation[0] != segment_id:
@@ -696,6 +702,6 @@ def _merge(transcript_stream, segment_stream, annotation_stream, citation_stream
     if annotation is not None or citation is not None or review is not None:
         # An annotation (or its citation or review) whose segment was not read:
         # refuse, as the record reader does, rather than drop it.
-        raise ExportError(CHANGED)
+        raise ExportError(DATA_CHANGED)
     counts.records = counts.segments
     return counts, {source_id.decode() for source_id in sources}

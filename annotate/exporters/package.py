@@ -55,6 +55,9 @@ class ExportError(Exception):
     """The package could not be written; the message says why, for people."""
 
 
+DATA_CHANGED = "the data changed while it was being exported; run the export again"
+
+
 @dataclass
 class SourceFile:
     """One source document to copy into ``sources/``."""
@@ -237,9 +240,7 @@ def write_package(
                     shutil.rmtree(workdir / "sources")
                     sources = _write_sources(load_sources(sorted(source_ids)), workdir, spool)
                 if source_ids != set(early_sources.ids):
-                    raise ExportError(
-                        "the data changed while it was being exported; run the export again"
-                    )
+                    raise ExportError(DATA_CHANGED)
             descriptor = _descriptor(exporter, resources, counts, sources, manifest, now)
             manifest_digest, manifest_size = _write_manifest(workdir, descriptor, spool)
         if as_zip:

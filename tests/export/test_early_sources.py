@@ -43,8 +43,8 @@ def early(monkeypatch):
     given = []
     real = exports._early_sources
 
-    def remember(request):
-        given.append(real(request))
+    def remember(request, snapshot):
+        given.append(real(request, snapshot))
         return given[-1]
 
     monkeypatch.setattr(exports, "_early_sources", remember)
@@ -95,7 +95,9 @@ def test_without_a_spare_connection_the_sources_are_copied_after_the_data(
         return written, copied
 
     monkeypatch.setattr(package, "_write_alongside", alongside)
-    monkeypatch.setattr(jsonl, "_snapshot_connection", lambda: sides.append(real_side()))
+    monkeypatch.setattr(
+        jsonl, "_snapshot_connection", lambda snapshot: sides.append(real_side(snapshot))
+    )
     connection.ensure_connection()
     monkeypatch.setitem(connection.settings_dict, "PORT", "1")
     export_dataset(actor=None, format="jsonl", out=tmp_path / "out")

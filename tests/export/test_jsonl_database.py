@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection, transaction
 
-from annotate.export_reader import iter_segment_records
+from annotate.export_reader import iter_segment_records, shareable_snapshot
 from annotate.exporters import jsonl
 from annotate.exporters.jsonl import JsonlExporter, database_applies, write_from_database
 from annotate.exporters.package import ExportError
@@ -176,8 +176,8 @@ def test_an_export_in_its_own_snapshot_sorts_on_a_second_connection_that_shares_
     opened = []
     real = jsonl._snapshot_connection
 
-    def commit_an_annotation_then_open():
-        side = real()
+    def commit_an_annotation_then_open(snapshot):
+        side = real(snapshot)
         opened.append(side)
         # Committed by another connection after the export's snapshot was taken.
         writer = threading.Thread(
@@ -211,8 +211,8 @@ def test_a_database_error_mid_export_fails_it_cleanly(reseeded, dataset, tmp_pat
         # Every citation's id is 36 characters long: one more column, 1 / 0 per row.
         return sql.replace("SELECT ", "SELECT 1 / (length(s.v_id::text) - 36), ", 1), params
 
-    def remember():
-        opened.append(real_connection())
+    def remember(snapshot):
+        opened.append(real_connection(snapshot))
         return opened[-1]
 
     monkeypatch.setattr(jsonl, "_citation_sql", failing_citations)
@@ -229,7 +229,7 @@ def test_a_database_error_mid_export_fails_it_cleanly(reseeded, dataset, tmp_pat
 def test_an_export_inside_a_wider_transaction_reads_on_its_connection_alone(dataset):
     """Inside a transaction that has written (here, the test's), a second connection
     could not see the rows: the streams stay on the one connection."""
-    assert jsonl._snapshot_connection() is None
+    assert jsonl._snapshot_connection(shareable_snapshot()) is None
 
 
 def test_annotation_unit_and_sqlite_go_through_the_records():
