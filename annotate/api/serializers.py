@@ -38,6 +38,16 @@ class StrictInput(serializers.Serializer):
             templates = _FIELD_TEMPLATES.setdefault(type(self), super().get_fields())
         return {name: copy.copy(field) for name, field in templates.items()}
 
+    def is_valid(self, *, raise_exception=False):
+        try:
+            return super().is_valid(raise_exception=raise_exception)
+        finally:
+            # The bound fields and the serializer hold each other (each field's
+            # ``parent``), a cycle only the garbage collector would free (see
+            # annotate/api/middleware.py). Validation is done; ``fields`` is rebuilt
+            # if anything reads it again.
+            vars(self).pop("fields", None)
+
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
             known = {name for name, field in self.fields.items() if not field.read_only}
