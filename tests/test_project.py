@@ -32,6 +32,23 @@ def test_compose_web_runs_gunicorn_after_migrate_and_waits_for_db():
     assert web["depends_on"]["db"]["condition"] == "service_healthy"
 
 
+def test_gunicorn_freezes_the_preloaded_app_before_forking():
+    """Workers' full garbage collections must not walk the app loaded in the master."""
+    script = (
+        "import gc, runpy\n"
+        "config = runpy.run_path('workbench/gunicorn.py')\n"
+        "assert config['preload_app'] is True\n"
+        "before = gc.get_freeze_count()\n"
+        "config['when_ready'](None)\n"
+        "print(before, gc.get_freeze_count())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    before, after = map(int, result.stdout.split())
+    assert after > before + 1000  # everything imported so far, not a few objects
+
+
 def test_compose_configures_everything_by_environment():
     for name in ("web", "worker"):
         env = _compose()["services"][name]["environment"]

@@ -12,6 +12,7 @@ Everything can be overridden from the environment (``GUNICORN_WORKERS``,
 ``GUNICORN_THREADS``, ``GUNICORN_BIND``) or the command line.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -28,3 +29,16 @@ max_requests = 20_000
 max_requests_jitter = 2_000
 # The workers' heartbeat files, in memory rather than on a disk that may stall.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
+def when_ready(server):
+    """Take the preloaded app out of the workers' cyclic garbage collections.
+
+    The modules, classes and functions loaded before the fork (about 75,000 objects)
+    live as long as a worker does. Frozen, they are not traversed by each worker's
+    full collections (tens of milliseconds each, with every thread of that worker
+    waiting), and a collection no longer writes to their pages, which each worker
+    would then copy from the master. See ``gc.freeze`` in the Python docs.
+    """
+    gc.collect()
+    gc.freeze()
