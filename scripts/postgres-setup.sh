@@ -12,6 +12,8 @@ as_postgres() { su postgres -c "$1"; }
 if ! as_postgres "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='claimtrail'\"" | grep -q 1; then
     as_postgres "psql -q -c \"CREATE ROLE claimtrail LOGIN CREATEDB PASSWORD 'claimtrail'\""
 fi
+# The benchmarks write their data load out (CHECKPOINT) before they measure.
+as_postgres "psql -q -c \"GRANT pg_checkpoint TO claimtrail\""
 if ! as_postgres "psql -tAc \"SELECT 1 FROM pg_database WHERE datname='claimtrail'\"" | grep -q 1; then
     as_postgres "createdb -O claimtrail claimtrail"
 fi
