@@ -73,11 +73,21 @@ NOTES = [
     "fields instead of deep-copying them, and the renderer chosen for an Accept header is "
     "remembered. Statements are prepared (psycopg `prepare_threshold` 5), so PostgreSQL plans "
     "each once per connection. The clients speak HTTP/1.1 through a small keep-alive "
-    "connection (http.client's header parsing was half of their CPU). The tail (p99 well "
-    "above p95) is queueing for the two cores, which the 12 gunicorn threads, 8 clients, "
-    "PostgreSQL and any other job on the machine share: with another engineer's jobs busy the "
-    "same code measured 246-354 requests/s in back-to-back 25 s runs. 300 requests/s on two "
-    "shared cores needs under ~6.5 ms of CPU per request in all.",
+    "connection (http.client's header parsing was half of their CPU). The p99 tail was "
+    "Python's cyclic garbage collector: Django and DRF tie each request's objects into "
+    "reference cycles (request, view, response, serializers, a list page's rows), so they "
+    "waited for a full collection, and each gunicorn worker stopped every few seconds for "
+    "100-400 ms to free tens of thousands of objects, with every request in it waiting "
+    "(a gc callback in the workers logged 33 full collections of 70-100 ms CPU in 45 s). "
+    "A middleware now cuts those links once a response is rendered, so reference counting "
+    "frees a request's objects at once (tests/api/test_request_garbage.py), and gunicorn "
+    "freezes the preloaded app before forking, so a full collection walks ~28,000 objects "
+    "instead of ~100,000 (about 15 ms of CPU). What remains of the tail is the disk: "
+    "sampling pg_stat_activity every 10 ms shows all backends waiting on WALWrite behind "
+    "one WALSync when this VM's disk takes 0.1-0.7 s for an fsync, a few times per run "
+    "at most; the data load is written out (CHECKPOINT, sync) before the run so its "
+    "writeback does not add to that. 300 requests/s on two shared cores needs under "
+    "~6.5 ms of CPU per request in all.",
 ]
 
 
