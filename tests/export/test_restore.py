@@ -203,6 +203,9 @@ def test_commands_round_trip_and_report_errors_without_tracebacks(dataset, tmp_p
     assert "Exported jsonl" in capsys.readouterr().out
     with pytest.raises(CommandError, match="already exists"):
         call_command("export_dataset", "--format", "jsonl", "--out", str(package), "--no-progress")
+    with pytest.raises(CommandError, match="already exists"):  # refused before any progress bar
+        call_command("export_dataset", "--format", "jsonl", "--out", str(package))
+    assert "segment" not in capsys.readouterr().err
     with pytest.raises(CommandError, match="unknown export format"):
         call_command("export_dataset", "--format", "xml", "--out", str(tmp_path / "x"))
     with pytest.raises(CommandError, match="contradictory"):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from annotate import exporters
 from annotate.errors import DomainError
+from annotate.exporters.package import check_destination
 from annotate.exports import ExportError, export_dataset, parse_request, segment_count
 
 
@@ -74,6 +77,7 @@ class Command(BaseCommand):
         actor = _actor(options["actor"])
         try:
             request = parse_request(options["format"], filters, export_options)
+            check_destination(Path(options["out"]))  # before the count and the progress bar
             total = segment_count(request)
             with tqdm(
                 total=total, unit="segment", disable=options["no_progress"], file=self.stderr._out
