@@ -33,18 +33,23 @@ from tests.factories import make_annotation
 CITATIONS = [{"url": "https://example.org/a", "title": "A", "stance": "supports"}]
 
 
-_handler: list[ClientHandler] = []
+def sender():
+    """A ``send(user, method, path, ...)`` through one WSGI application built now (from
+    the current settings), kept as gunicorn keeps one: building it makes cycles."""
+    handler = ClientHandler(enforce_csrf_checks=True)
+
+    def send(user, method: str, path: str, body=None, query: str = "", if_match=None) -> int:
+        return handler(_environ(user, method, path, body, query, if_match)).status_code
+
+    return send
 
 
-@pytest.fixture(autouse=True)
-def handler():
-    """One WSGI application per test, as gunicorn keeps one (building it makes cycles)."""
-    _handler[:] = [ClientHandler(enforce_csrf_checks=True)]
-    yield
-    _handler.clear()
+@pytest.fixture
+def send():
+    return sender()
 
 
-def _send(user, method: str, path: str, body=None, query: str = "", if_match=None) -> int:
+def _environ(user, method, path, body, query, if_match) -> dict:
     token, _ = Token.objects.get_or_create(user=user)
     payload = body if isinstance(body, bytes) else json.dumps(body or {}).encode()
     environ = {
@@ -60,8 +65,7 @@ def _send(user, method: str, path: str, body=None, query: str = "", if_match=Non
     if if_match is not None:
         environ["HTTP_IF_MATCH"] = f'"{if_match}"'
     setup_testing_defaults(environ)
-    response = _handler[0](environ)
-    return response.status_code
+    return environ
 
 
 def cyclic_garbage(send, *args, **kwargs) -> tuple[int, Counter]:
@@ -97,13 +101,13 @@ def page(annotator, reviewer, transcript):
     return made
 
 
-def _warm(user, path, **kwargs):
+def _warm(send, user, path, **kwargs):
     """First requests fill caches (URL resolvers, negotiation, field templates)."""
     for _ in range(2):
-        _send(user, "GET", path, **kwargs)
+        send(user, "GET", path, **kwargs)
 
 
-def test_reads_leave_no_cycles(annotator, page, transcript):
+def test_reads_leave_no_cycles(send, annotator, page, transcript):
     reads = [
         ("/api/v1/annotations/", "page_size=100"),
         ("/api/v1/annotations/", "page_size=5"),
@@ -116,15 +120,15 @@ def test_reads_leave_no_cycles(annotator, page, transcript):
         ("/api/v1/claim-types/", ""),
     ]
     for path, query in reads:
-        _warm(annotator, path, query=query)
-        status, garbage = cyclic_garbage(_send, annotator, "GET", path, query=query)
+        _warm(send, annotator, path, query=query)
+        status, garbage = cyclic_garbage(send, annotator, "GET", path, query=query)
         assert status == 200
         assert not garbage, f"{path}?{query} left cycles: {garbage.most_common(10)}"
 
 
-def test_writes_and_transitions_leave_no_cycles(annotator, reviewer, page):
+def test_writes_and_transitions_leave_no_cycles(send, annotator, reviewer, page):
     draft = page[2]
-    _warm(annotator, f"/api/v1/annotations/{draft.pk}/")
+    _warm(send, annotator, f"/api/v1/annotations/{draft.pk}/")
     new = {
         "segment": str(draft.segment_id),
         "start": 0,
@@ -147,11 +151,9 @@ def test_writes_and_transitions_leave_no_cycles(annotator, reviewer, page):
         (reviewer, "POST", f"/api/v1/annotations/{draft.pk}/approve/", {}, draft.version + 2, 200),
     ]
     for user, method, path, body, version, expected in calls:
-        if version is not None:
-            _send(user, method, path, body, if_match=version - 100)  # warm the 412 path too
-        else:
-            _send(user, method, path, body)
-        status, garbage = cyclic_garbage(_send, user, method, path, body, if_match=version)
+        stale = None if version is None else version - 100
+        send(user, method, path, body, if_match=stale)  # warms this path (and the 412 one)
+        status, garbage = cyclic_garbage(send, user, method, path, body, if_match=version)
         assert status == expected
         assert not garbage, f"{method} {path} left cycles: {garbage.most_common(10)}"
 
@@ -165,10 +167,12 @@ def test_writes_and_transitions_leave_no_cycles(annotator, reviewer, page):
         ("GET", "00000000-0000-4000-8000-000000000000/", None, None, 404),
     ],
 )
-def test_error_answers_leave_no_cycles(annotator, page, method, suffix, body, if_match, expected):
+def test_error_answers_leave_no_cycles(
+    send, annotator, page, method, suffix, body, if_match, expected
+):
     path = "/api/v1/annotations/" + suffix.format(pk=page[3].pk)
-    _send(annotator, method, path, body, if_match=if_match)
-    status, garbage = cyclic_garbage(_send, annotator, method, path, body, if_match=if_match)
+    send(annotator, method, path, body, if_match=if_match)
+    status, garbage = cyclic_garbage(send, annotator, method, path, body, if_match=if_match)
     assert status == expected
     assert not garbage, f"{method} {path} ({expected}) left cycles: {garbage.most_common(10)}"
 
@@ -178,10 +182,10 @@ def test_without_the_middleware_a_list_page_is_left_to_the_collector(annotator, 
     settings.MIDDLEWARE = [
         name for name in settings.MIDDLEWARE if not name.endswith("ReleaseRequestObjectsMiddleware")
     ]
-    _handler[:] = [ClientHandler(enforce_csrf_checks=True)]
-    _warm(annotator, "/api/v1/annotations/", query="page_size=100")
+    send = sender()
+    _warm(send, annotator, "/api/v1/annotations/", query="page_size=100")
     status, garbage = cyclic_garbage(
-        _send, annotator, "GET", "/api/v1/annotations/", query="page_size=100"
+        send, annotator, "GET", "/api/v1/annotations/", query="page_size=100"
     )
     assert status == 200
     assert garbage["WSGIRequest"] == 1 and sum(garbage.values()) > 100
