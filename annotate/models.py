@@ -230,6 +230,12 @@ class Export(models.Model):
     )
     ledger_hash = models.CharField(max_length=64, blank=True)
     error = models.TextField(blank=True)
+    worker = models.CharField(
+        max_length=200, blank=True, help_text="host:pid of the process running the export."
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life from the process running it."
+    )
 
     class Meta:
         ordering = ["-requested_at", "-id"]
