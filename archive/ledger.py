@@ -35,12 +35,14 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
+
+from archive import signing, witness
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +132,10 @@ class LedgerSeal(AppendOnly):
     sealed_at = models.DateTimeField(editable=False)
     prev_hash = models.CharField(max_length=64, editable=False)
     hash = models.CharField(max_length=64, editable=False)
+    # An Ed25519 signature over ``hash`` by a key kept outside the database (archive.signing):
+    # what stops someone who can write these tables from recomputing a consistent forgery.
+    key_id = models.CharField(max_length=16, editable=False, default="")
+    signature = models.CharField(max_length=128, editable=False, default="")
 
     class Meta:
         ordering = ["number"]
@@ -469,7 +475,7 @@ def _seal_when_due(first: int, last: int) -> None:
 def _seal_quietly() -> None:
     try:
         seal()
-    except DatabaseError:  # the change itself is committed; the next seal covers it
+    except (DatabaseError, OSError):  # the change itself is committed; the next seal covers it
         logger.warning("could not seal the ledger", exc_info=True)
 
 
@@ -483,10 +489,9 @@ def seal() -> LedgerSeal | None:
         if connection.vendor == "postgresql":
             # Conflicts with the lock every INSERT takes before numbering its rows (and
             # with other seals): waits for appends in flight, holds new ones back.
+            # (Taken by a function that runs as the tables' owner: migration 0006.)
             with connection.cursor() as cursor:
-                cursor.execute(
-                    f"LOCK TABLE {LedgerEvent._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"
-                )
+                cursor.execute("SELECT archive_lock_ledger_for_seal()")
         previous = LedgerSeal.objects.order_by("-number").first()
         after = previous.last_sequence if previous else 0
         digest = RangeDigest()
@@ -503,7 +508,10 @@ def seal() -> LedgerSeal | None:
             prev_hash=previous.hash if previous else GENESIS_HASH,
         )
         new.hash = compute_seal_hash(new)
+        new.key_id, new.signature = signing.sign(new.hash)
         new.save(force_insert=True)
+        # After the commit, so the witness never holds a seal the database rolled back.
+        transaction.on_commit(functools.partial(witness.record, new))
         return new
 
 
@@ -552,7 +560,7 @@ class ChainProblem:
         return f"{self.where or f'event #{self.sequence}'}: {self.message}"
 
 
-def verify(*, chunk_size: int = 5000) -> Iterator[ChainProblem]:
+def verify(*, chunk_size: int = 5000, keys=None) -> Iterator[ChainProblem]:
     """Walk the whole ledger and yield every problem found.
 
     Finds edited events (hash mismatch; the sequence is hashed, so a reordered
@@ -560,13 +568,14 @@ def verify(*, chunk_size: int = 5000) -> Iterator[ChainProblem]:
     chain (a broken link), and events deleted, inserted or renumbered anywhere
     before the last seal (the seal's count or digest no longer matches).
     """
-    yield from verify_seals(chunk_size=chunk_size)
+    yield from verify_seals(chunk_size=chunk_size, keys=keys)
     yield from verify_links(chunk_size=chunk_size)
 
 
-def verify_seals(*, chunk_size: int = 5000) -> Iterator[ChainProblem]:
-    """Check every seal and the events it covers, then the hashes of the unsealed events."""
-    for item in _walk_seals(after=None, budget=None, chunk_size=chunk_size):
+def verify_seals(*, chunk_size: int = 5000, keys=None) -> Iterator[ChainProblem]:
+    """Check every seal (its signature with ``keys``, by default :func:`signing.trusted_keys`)
+    and the events it covers, then the hashes of the unsealed events."""
+    for item in _walk_seals(after=None, budget=None, chunk_size=chunk_size, keys=keys):
         if isinstance(item, ChainProblem):
             yield item
 
@@ -588,8 +597,9 @@ def check_seals(
     return reached, problems
 
 
-def _walk_seals(*, after, budget, chunk_size) -> Iterator[ChainProblem | LedgerSeal]:
+def _walk_seals(*, after, budget, chunk_size, keys=None) -> Iterator[ChainProblem | LedgerSeal]:
     """Yield each problem, and each seal once its range has been checked."""
+    keys = signing.trusted_keys() if keys is None else keys
     seals = LedgerSeal.objects.order_by("number")
     previous_hash, start = GENESIS_HASH, None  # from the very first row, whatever its number
     if after is not None:
@@ -605,6 +615,8 @@ def _walk_seals(*, after, budget, chunk_size) -> Iterator[ChainProblem | LedgerS
             yield _seal_problem(current, "does not link to the seal before it")
         if compute_seal_hash(current) != current.hash:
             yield _seal_problem(current, "content does not match its hash (edited)")
+        if wrong := signing.check(current.hash, current.key_id, current.signature, keys):
+            yield _seal_problem(current, wrong)
         digest = RangeDigest()
         while pending is not None and pending.sequence <= current.last_sequence:
             yield from _check_content(pending)
@@ -622,6 +634,45 @@ def _walk_seals(*, after, budget, chunk_size) -> Iterator[ChainProblem | LedgerS
         while pending is not None:
             yield from _check_content(pending)  # not sealed yet: only its own hash
             pending = next(events, None)
+
+
+def verify_witness(path) -> Iterator[ChainProblem]:
+    """Check that every seal a witness file saw is in the database, unchanged.
+
+    Finds what signatures cannot: the ledger truncated, its newest seals and events
+    deleted, or the database restored from an older backup.
+    """
+    heads = witness.read(path)
+    stored = dict(
+        LedgerSeal.objects.filter(number__in={head.number for head in heads}).values_list(
+            "number", "hash"
+        )
+    )
+    for head in heads:
+        where = f"witness line {head.line} (seal {head.number}, events up to #{head.last_sequence})"
+        if head.number not in stored:
+            yield ChainProblem(
+                head.last_sequence,
+                "this seal is not in the database: the ledger was truncated or rolled back",
+                where=where,
+            )
+        elif stored[head.number] != head.hash:
+            yield ChainProblem(
+                head.last_sequence, "the database holds another seal with this number: rewritten",
+                where=where,
+            )
+
+
+def unsealed_overdue(*, seconds: float | None = None) -> tuple[int, int]:
+    """How many events after the last seal are older than the seal interval, and the
+    oldest one's sequence (0 when none): while they stay unsealed, deleting them goes unseen."""
+    seconds = seal_seconds() if seconds is None else seconds
+    last = LedgerSeal.objects.order_by("-number").values_list("last_sequence", flat=True).first()
+    overdue = LedgerEvent.objects.filter(
+        sequence__gt=last or 0, recorded_at__lt=timezone.now() - timedelta(seconds=seconds)
+    )
+    found = overdue.aggregate(n=models.Count("sequence"), first=models.Min("sequence"))
+    return found["n"], found["first"] or 0
 
 
 def verify_links(*, chunk_size: int = 5000) -> Iterator[ChainProblem]:

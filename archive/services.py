@@ -16,7 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from psycopg import pq
 from psycopg.adapt import PyFormat, Transformer
 
-from . import ledger
+from . import evidence, ledger
 from .importers import registry
 from .importers.base import DocumentStream, DroppedSpan, ParsedSegment
 from .importers.decoding import decode
@@ -148,7 +148,9 @@ def _store(
     # The segments go first, as they stream, so the transcript row is written once
     # with its final count (foreign keys are checked at commit). A bad span raises
     # DocumentError from the stream and the transaction rolls back.
-    transcript.segment_count = _insert_segments(transcript.pk, text, document.segments, on_progress)
+    segments_digest = evidence.SegmentDigest()
+    rows = segments_digest.wrap(_segment_rows(transcript.pk, text, document.segments))
+    transcript.segment_count = _insert_segments(rows, on_progress)
     transcript.save(force_insert=True)
     ledger.append(
         actor=actor,
@@ -163,6 +165,11 @@ def _store(
             "size": len(data),
             "transcript_id": str(transcript.pk),
             "segment_count": transcript.segment_count,
+            # What archive.evidence.verify compares the stored rows with.
+            "text_sha256": evidence.text_digest(text),
+            "segments_sha256": segments_digest.hexdigest(),
+            "event_date": transcript.event_date.isoformat() if transcript.event_date else None,
+            "format": transcript.format,
             "dropped": [
                 {"start": d.start, "end": d.end, "reason": d.reason} for d in document.dropped
             ],
@@ -196,24 +203,12 @@ def _segment_rows(transcript_id: uuid.UUID, text: str, segments: Iterable[Parsed
         )
 
 
-_COPY_COLUMNS = (
-    "id",
-    "transcript_id",
-    "ordinal",
-    "clock",
-    "clock_normalised",
-    "location",
-    "speaker",
-    "speaker_role",
-    "text",
-    "source_start",
-    "source_end",
-)
+# The import digests the rows in this order too.
+_COPY_COLUMNS = evidence.SEGMENT_FIELDS
 
 
-def _insert_segments(transcript_id, text, segments, on_progress) -> int:
-    """Write the segments as they come; return how many there were."""
-    rows = _segment_rows(transcript_id, text, segments)
+def _insert_segments(rows: Iterator[tuple], on_progress) -> int:
+    """Write the segment rows (from :func:`_segment_rows`) as they come; return how many."""
     if connection.vendor == "postgresql":
         return _copy_segments(rows, on_progress)
     count = 0

@@ -8,11 +8,45 @@ import pytest
 from django.contrib.auth.models import Group
 
 from annotate.roles import Role
+from tests import dbroles
 from tests.factories import UserFactory, make_transcript
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO.parent / "shared" / "seeds" / "000_59dbd672810bc89e.txt"
 SAMPLE = REPO / "fixtures" / "sample_liveblog.txt"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Create and migrate the test database as the owner (DATABASE_OWNER_URL), if given."""
+    owner = dbroles.owner_credentials()
+    if owner:
+        app = dbroles.current_credentials()
+        _APP_CREDENTIALS.update(app)
+        dbroles.use_credentials(owner)
+
+
+_APP_CREDENTIALS: dict = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Then run every test as the app role, which owns nothing (tests/dbroles.py)."""
+    if not _APP_CREDENTIALS or _APP_CREDENTIALS["USER"] == dbroles.current_credentials()["USER"]:
+        yield
+        return
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    with django_db_blocker.unblock():
+        dbroles.install_test_backdoor(_APP_CREDENTIALS["USER"])
+    owner = dbroles.current_credentials()
+    dbroles.use_credentials(_APP_CREDENTIALS)
+    original_flush = DatabaseOperations.execute_sql_flush
+    DatabaseOperations.execute_sql_flush = dbroles.flush_as_owner
+    yield
+    DatabaseOperations.execute_sql_flush = original_flush
+    with django_db_blocker.unblock():
+        dbroles.use_credentials(owner)  # the owner drops the test database
 
 
 def _user(username: str, *roles: Role):

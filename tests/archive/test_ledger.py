@@ -7,6 +7,7 @@ from django.db import IntegrityError, connection, transaction
 
 from archive import ledger
 from archive.ledger import LedgerError, LedgerEvent
+from tests.dbroles import owner_sql
 
 
 def _append_events(n: int):
@@ -24,13 +25,13 @@ def _append_events(n: int):
 def _raw_sql(sql: str, params=()):
     """Change the ledger behind the ORM's back, as an attacker with SQL access would."""
     table = LedgerEvent._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending FK checks before ALTER
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER archive_ledger_append_only")
-        cursor.execute(sql.format(table=table), params)
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER archive_ledger_append_only")
+        owner_sql(f"ALTER TABLE {table} DISABLE TRIGGER archive_ledger_append_only")
+    owner_sql(sql.format(table=table), params)
+    if connection.vendor == "postgresql":
+        owner_sql(f"ALTER TABLE {table} ENABLE TRIGGER archive_ledger_append_only")
 
 
 def _problems():
@@ -148,12 +149,11 @@ def test_reordered_rows_are_detected(chain):
 
 def test_edited_seal_is_detected(chain):
     table = ledger.LedgerSeal._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER archive_ledgerseal_append_only")
-        cursor.execute(f"UPDATE {table} SET events = 5")
-        if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER archive_ledgerseal_append_only")
+    if connection.vendor == "postgresql":
+        owner_sql(f"ALTER TABLE {table} DISABLE TRIGGER archive_ledgerseal_append_only")
+    owner_sql(f"UPDATE {table} SET events = 5")
+    if connection.vendor == "postgresql":
+        owner_sql(f"ALTER TABLE {table} ENABLE TRIGGER archive_ledgerseal_append_only")
     assert any("seal 1" in p and "edited" in p for p in _problems())
 
 
@@ -173,8 +173,7 @@ def test_postgres_trigger_refuses_update_and_delete(chain):
     table = LedgerEvent._meta.db_table
     for sql in (f"UPDATE {table} SET reason = 'x'", f"DELETE FROM {table}"):
         with pytest.raises(Exception, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
+            owner_sql(sql)  # even the tables' owner is refused
     assert LedgerEvent.objects.filter(reason="x").count() == 0
     assert LedgerEvent.objects.count() == 6
 

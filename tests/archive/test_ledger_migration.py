@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from archive import ledger
+from tests.dbroles import owner_connection
 
 BEFORE = [("archive", "0002_ledger_append_only")]
 GENESIS = "0" * 64
@@ -66,14 +67,18 @@ def _write_old_chain(events: list[tuple[str, str]], *, break_at: int | None = No
 
 @pytest.fixture
 def previous_release(transactional_db):
-    """The schema as the previous release left it; the latest schema again afterwards."""
-    latest = _latest()
-    _migrate(BEFORE)
-    yield
-    with connection.cursor() as cursor:  # TRUNCATE: the trigger refuses DELETE on PostgreSQL
-        postgres = connection.vendor == "postgresql"
-        cursor.execute(f"{'TRUNCATE' if postgres else 'DELETE FROM'} archive_ledgerevent")
-    _migrate(latest)
+    """The schema as the previous release left it; the latest schema again afterwards.
+
+    Migrations change the schema, so this runs as the tables' owner, as ``migrate`` does.
+    """
+    with owner_connection():
+        latest = _latest()
+        _migrate(BEFORE)
+        yield
+        with connection.cursor() as cursor:  # TRUNCATE: the trigger refuses DELETE on PostgreSQL
+            postgres = connection.vendor == "postgresql"
+            cursor.execute(f"{'TRUNCATE' if postgres else 'DELETE FROM'} archive_ledgerevent")
+        _migrate(latest)
 
 
 def test_the_old_chain_is_relinked_per_object_and_sealed(previous_release):

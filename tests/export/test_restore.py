@@ -19,6 +19,7 @@ from annotate.models import Annotation, Citation, Export, Review
 from annotate.restore import PackageRefused, dataset_import
 from archive import ledger
 from archive.models import Segment, Source, Transcript
+from tests.dbroles import owner_sql
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +45,8 @@ def empty_the_database() -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # run the deferred FK checks now
-            cursor.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
-            cursor.execute("TRUNCATE auth_user CASCADE")
+            owner_sql(f"TRUNCATE {', '.join(TABLES)} CASCADE")  # the app role may not
+            owner_sql("TRUNCATE auth_user CASCADE")
         else:
             for table in [*TABLES, "auth_user_groups", "auth_user"]:
                 cursor.execute(f"DELETE FROM {table}")

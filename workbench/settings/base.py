@@ -140,6 +140,25 @@ CLAIMTRAIL_EXPORT_INLINE_MAX_SEGMENTS = int(
     os.environ.get("CLAIMTRAIL_EXPORT_INLINE_MAX_SEGMENTS", 20000)
 )
 
+# The ledger's trust anchors outside the database (README "How it is secured"): the
+# Ed25519 key that signs every seal (created on first use here; production requires an
+# existing one), older public keys still trusted after a rotation, and the witness file
+# each seal's head is appended to.
+CLAIMTRAIL_LEDGER_SIGNING_KEY = Path(
+    os.environ.get("CLAIMTRAIL_LEDGER_SIGNING_KEY", BASE_DIR / "var" / "ledger-signing-key.pem")
+)
+CLAIMTRAIL_LEDGER_SIGNING_KEY_CREATE = env_bool("CLAIMTRAIL_LEDGER_SIGNING_KEY_CREATE", True)
+CLAIMTRAIL_LEDGER_TRUSTED_KEYS = [
+    p for p in os.environ.get("CLAIMTRAIL_LEDGER_TRUSTED_KEYS", "").split(os.pathsep) if p
+]
+CLAIMTRAIL_LEDGER_WITNESS = os.environ.get(
+    "CLAIMTRAIL_LEDGER_WITNESS", str(BASE_DIR / "var" / "ledger-witness.jsonl")
+) or None
+# PostgreSQL: the role the app, the worker and the commands connect as. Migrations run
+# as the tables' owner and then grant this role what it needs and nothing more
+# (archive.privileges); it may only INSERT and SELECT on the ledger and the evidence.
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "claimtrail_app")
+
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",

@@ -17,3 +17,8 @@ MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMid
 
 # Tests seal the ledger when they mean to (appends still seal every 1,000 events).
 CLAIMTRAIL_LEDGER_SEAL_SECONDS = 0
+
+# A signing key of the tests' own (var/ is not in git); no witness unless a test sets one.
+CLAIMTRAIL_LEDGER_SIGNING_KEY = BASE_DIR / "var" / "test-ledger-signing-key.pem"  # noqa: F405
+CLAIMTRAIL_LEDGER_SIGNING_KEY_CREATE = True
+CLAIMTRAIL_LEDGER_WITNESS = None
