@@ -5,3 +5,12 @@ class AnnotateConfig(AppConfig):
     name = "annotate"
     verbose_name = "Annotations and review"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from archive import evidence
+
+        from . import integrity
+
+        # verify_ledger checks annotations and reviews against the ledger too.
+        evidence.register(integrity.check_annotations)
+        evidence.register(integrity.check_reviews)

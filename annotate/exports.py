@@ -11,21 +11,32 @@ On PostgreSQL the whole read happens in one REPEATABLE READ snapshot, so the dat
 and the ledger position in the manifest describe the same instant. Writing goes
 to a temporary name next to the destination, renamed into place only when
 complete (:mod:`annotate.exporters.package`). Every finished export is one
-``dataset.export`` ledger event.
+``dataset.export`` ledger event, and every failed one a ``dataset.export_failed``
+event with the reason.
+
+A running export records the process running it (``Export.worker``, host:pid) and
+beats a heartbeat (``Export.heartbeat_at``) every
+``CLAIMTRAIL_EXPORT_HEARTBEAT_SECONDS`` from a thread of its own. Before every
+export, :func:`exports_sweep` fails the running exports whose process is gone (on
+this host, its pid no longer runs) or silent (no heartbeat for
+``CLAIMTRAIL_EXPORT_STALE_SECONDS``), and removes the temporaries killed writers
+left next to their destinations.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from archive import ledger
@@ -43,7 +54,15 @@ from .export_reader import (
     shareable_snapshot,
     sources_in_scope,
 )
-from .exporters.package import EarlySources, ExportError, PackageResult, write_package
+from .exporters.package import (
+    EarlySources,
+    ExportError,
+    PackageResult,
+    remove_abandoned_partials,
+    this_worker,
+    worker_is_gone,
+    write_package,
+)
 from .exporters.records import iso_date
 from .models import (
     VERDICT_RATINGS,
@@ -57,12 +76,15 @@ from .roles import Role, roles_of
 
 UNITS = ("segment", "annotation")
 
+logger = logging.getLogger(__name__)
+
 __all__ = [
     "ExportError",
     "ExportFilters",
     "export_dataset",
     "export_request",
     "export_run",
+    "exports_sweep",
     "iter_segment_records",
     "matching_annotations",
     "parse_request",
@@ -329,24 +351,29 @@ def export_dataset(
     request = parse_request(format, filters, options)
     if str(out).endswith(".zip"):
         request.options["zip"] = True
+    exports_sweep(folders=[Path(out).parent])
+    now = timezone.now()
     export = Export.objects.create(
         status=ExportStatus.RUNNING,
         format=request.format,
         options=request.options,
         filters=request.filters.as_dict(),
         requested_by=actor if getattr(actor, "pk", None) else None,
-        started_at=timezone.now(),
+        started_at=now,
+        worker=this_worker(),
+        heartbeat_at=now,
     )
-    _run(
-        export,
-        request,
-        Path(out),
-        actor=actor,
-        reason=reason,
-        base_url=base_url,
-        chunk_size=chunk_size,
-        on_progress=on_progress,
-    )
+    with _alive(export, actor=actor):
+        _run(
+            export,
+            request,
+            Path(out),
+            actor=actor,
+            reason=reason,
+            base_url=base_url,
+            chunk_size=chunk_size,
+            on_progress=on_progress,
+        )
     return export
 
 
@@ -385,7 +412,7 @@ def _run(export, request, out, *, actor, reason, base_url, chunk_size, on_progre
                 },
             )
     except ExportError as error:
-        _fail(export, str(error))
+        _fail(export, str(error), actor=actor)
         raise
     _finish(export, result, position, actor=actor, reason=reason)
 
@@ -399,11 +426,150 @@ def _early_sources(request: ExportRequest, snapshot: str | None) -> EarlySources
     return EarlySources(ids=ids, load=lambda: load_sources_in_snapshot(snapshot, ids))
 
 
-def _fail(export: Export, message: str) -> None:
+@ledger.atomic
+def _fail(export: Export, message: str, *, actor=None, reason: str = "") -> None:
+    """Record ``export`` as failed with ``message``, and the failure on the ledger."""
+    finished_at = timezone.now()
     Export.objects.filter(pk=export.pk).update(
-        status=ExportStatus.FAILED, error=message, finished_at=timezone.now()
+        status=ExportStatus.FAILED, error=message, finished_at=finished_at
     )
-    export.status, export.error = ExportStatus.FAILED, message
+    export.status, export.error, export.finished_at = ExportStatus.FAILED, message, finished_at
+    ledger.append(
+        actor=actor,
+        action="dataset.export_failed",
+        obj=export,
+        state={
+            "format": export.format,
+            "options": export.options,
+            "filters": export.filters,
+            "error": message,
+            "worker": export.worker,
+        },
+        reason=reason or message,
+    )
+
+
+# ---------------------------------------------------------------- liveness and the sweep
+
+
+@contextmanager
+def _alive(export: Export, *, actor=None):
+    """Beat ``export``'s heartbeat while the block runs; fail it if the block raises.
+
+    The beats come from a thread with its own database connection (the export's
+    reads may be a read-only snapshot, which must not write). An ExportError is
+    recorded by ``_run`` already; any other exception is recorded here, so no export
+    stays running in a process that lives on.
+    """
+    stop = threading.Event()
+    beater = threading.Thread(
+        target=_beat_until, args=(stop, export.pk, export.worker), daemon=True,
+        name=f"export-heartbeat-{export.pk}",
+    )  # fmt: skip
+    beater.start()
+    try:
+        yield
+    except ExportError:
+        raise
+    except BaseException as error:
+        _fail_after_error(export, error, actor=actor)
+        raise
+    finally:
+        stop.set()
+        beater.join()
+
+
+def _beat_until(stop: threading.Event, export_id, worker: str) -> None:
+    try:
+        while not stop.wait(settings.CLAIMTRAIL_EXPORT_HEARTBEAT_SECONDS):
+            export_heartbeat(export_id=export_id, worker=worker)
+    finally:
+        connections.close_all()  # this thread's own connections
+
+
+def export_heartbeat(*, export_id, worker: str) -> bool:
+    """Record a sign of life from ``worker`` for the running export ``export_id``.
+
+    Returns whether it was recorded: not when the export is no longer running, has
+    another worker, or the database could not be written (a missed beat is not fatal:
+    the next one may pass, and only ``CLAIMTRAIL_EXPORT_STALE_SECONDS`` without any
+    makes the export look dead).
+    """
+    try:
+        return bool(
+            Export.objects.filter(pk=export_id, status=ExportStatus.RUNNING, worker=worker).update(
+                heartbeat_at=timezone.now()
+            )
+        )
+    except DatabaseError as error:
+        logger.warning("export %s: heartbeat not recorded: %s", export_id, error)
+        return False
+
+
+def _fail_after_error(export: Export, error: BaseException, *, actor) -> None:
+    kind = type(error).__name__
+    message = f"the export stopped with an error ({kind}: {error})" if str(error) else kind
+    try:
+        _fail(export, message, actor=actor)
+    except DatabaseError:
+        # The database itself failed (or the caller's transaction is broken): the
+        # export stays running here, and the next sweep fails it once it is stale.
+        logger.exception("export %s: could not record the failure", export.pk)
+
+
+@dataclass
+class SweepResult:
+    failed: list[str] = field(default_factory=list)  # ids of the exports marked failed
+    removed: list[Path] = field(default_factory=list)  # temporaries removed
+
+
+def exports_sweep(*, folders: Iterable[Path] = ()) -> SweepResult:
+    """Fail the running exports whose process died and remove abandoned temporaries.
+
+    An export is dead when its worker is a process on this host that no longer runs,
+    or when its last heartbeat (or start) is older than
+    ``CLAIMTRAIL_EXPORT_STALE_SECONDS``; each is marked failed with the reason, a
+    ``dataset.export_failed`` ledger event. Temporaries of killed writers are removed
+    from ``folders`` and ``CLAIMTRAIL_EXPORT_DIR`` (see
+    :func:`annotate.exporters.package.remove_abandoned_partials`). Every export, the
+    worker's tasks and ``manage.py sweep_exports`` call this first.
+    """
+    result = SweepResult()
+    running = Export.objects.filter(status=ExportStatus.RUNNING).values_list("pk", flat=True)
+    for export_id in running:
+        if _fail_if_dead(export_id=export_id):
+            result.failed.append(str(export_id))
+    stale = settings.CLAIMTRAIL_EXPORT_STALE_SECONDS
+    for folder in dict.fromkeys([*map(Path, folders), Path(settings.CLAIMTRAIL_EXPORT_DIR)]):
+        result.removed.extend(remove_abandoned_partials(folder, stale_seconds=stale))
+    return result
+
+
+@ledger.atomic
+def _fail_if_dead(*, export_id) -> bool:
+    export = Export.objects.select_for_update().filter(pk=export_id).first()
+    if export is None or export.status != ExportStatus.RUNNING:
+        return False  # finished, or swept by someone else, meanwhile
+    why = _why_dead(export)
+    if why is None:
+        return False
+    _fail(export, f"the export stopped: {why}; run it again", reason=why)
+    return True
+
+
+def _why_dead(export: Export) -> str | None:
+    """Why the running ``export`` is dead, or None while it may still be alive."""
+    if export.worker and worker_is_gone(export.worker):
+        return f"its process {export.worker} is no longer running"
+    stale = timedelta(seconds=settings.CLAIMTRAIL_EXPORT_STALE_SECONDS)
+    last = export.heartbeat_at or export.started_at or export.requested_at
+    if last is not None and timezone.now() - last > stale:
+        worker = export.worker or "its process"
+        return (
+            f"no sign of life from {worker} since {last:%Y-%m-%d %H:%M:%S} UTC"
+            f" (more than {settings.CLAIMTRAIL_EXPORT_STALE_SECONDS} seconds)"
+        )
+    return None
 
 
 @transaction.atomic
@@ -493,6 +659,7 @@ def export_run(export_id, *, reason: str = "") -> Export:
     A failure is recorded on the Export (status failed, error) rather than raised,
     so the worker keeps going and the requester can read why.
     """
+    exports_sweep()
     export = Export.objects.select_related("requested_by").get(pk=export_id)
     if export.status not in (ExportStatus.QUEUED, ExportStatus.FAILED):
         return export
@@ -501,27 +668,36 @@ def export_run(export_id, *, reason: str = "") -> Export:
     try:
         request = parse_request(export.format, export.filters, options)
     except InvalidInput as error:
-        _fail(export, error.message)
+        _fail(export, error.message, actor=export.requested_by)
         return export
-    export.status, export.started_at = ExportStatus.RUNNING, timezone.now()
-    Export.objects.filter(pk=export.pk).update(status=export.status, started_at=export.started_at)
+    now = timezone.now()
+    export.status, export.started_at = ExportStatus.RUNNING, now
+    export.worker, export.heartbeat_at = this_worker(), now
+    Export.objects.filter(pk=export.pk).update(
+        status=export.status, started_at=now, worker=export.worker, heartbeat_at=now
+    )
     out = export_path(export)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        _fail(export, f"cannot create the export folder {out.parent}: {error.strerror or error}")
+        _fail(
+            export,
+            f"cannot create the export folder {out.parent}: {error.strerror or error}",
+            actor=export.requested_by,
+        )
         return export
     try:
-        _run(
-            export,
-            request,
-            out,
-            actor=export.requested_by,
-            reason=reason,
-            base_url=base_url,
-            chunk_size=CHUNK_SIZE,
-            on_progress=None,
-        )
+        with _alive(export, actor=export.requested_by):
+            _run(
+                export,
+                request,
+                out,
+                actor=export.requested_by,
+                reason=reason,
+                base_url=base_url,
+                chunk_size=CHUNK_SIZE,
+                on_progress=None,
+            )
     except ExportError:
         pass  # recorded on the export by _run
     return export

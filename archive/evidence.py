@@ -85,28 +85,36 @@ def register(check: Callable[[], Iterator]) -> Callable[[], Iterator]:
     return check
 
 
-def verify(*, transcripts: Iterable | None = None, chunk_size: int = 2000) -> Iterator:
+def verify(*, sources: Iterable | None = None, chunk_size: int = 2000) -> Iterator:
     """Yield every problem with the stored evidence, then every registered check's.
 
-    ``transcripts`` (ids) limits the check to those transcripts and their sources, and
+    ``sources`` (ids) limits the check to those sources and their transcripts, and
     skips the registered checks (an export checks what it is about to write).
     """
     events = _import_events()
-    sources = Source.objects.order_by("imported_at", "id")
-    if transcripts is not None:
-        wanted = list(transcripts)
-        sources = sources.filter(transcripts__in=wanted).distinct()
-    for source in sources.iterator(chunk_size=20):
+    stored = Source.objects.order_by("imported_at", "id")
+    if sources is not None:
+        stored = stored.filter(pk__in=list(sources))
+    for source in stored.iterator(chunk_size=4):  # whole documents: a few at a time
         yield from check_source(source, events.pop(str(source.pk), None), chunk_size=chunk_size)
-    if transcripts is None:
+    if sources is None:
         for source_id in events:
-            yield EvidenceProblem(f"source {source_id}", "its import is on the ledger but the source is gone")
+            yield EvidenceProblem(
+                f"source {source_id}", "its import is on the ledger but the source is gone"
+            )
         for check in _CHECKS:
             yield from check()
 
 
+# The events that bring a source in: an import, or a restore from a dataset package
+# (which records the bytes' digest but not the text's or the segments').
+ENTRY_ACTIONS = ("source.import", "source.restore")
+
+
 def _import_events() -> dict[str, dict]:
-    rows = ledger.LedgerEvent.objects.filter(action="source.import").values_list("object_id", "state")
+    rows = ledger.LedgerEvent.objects.filter(
+        object_type="archive.source", action__in=ENTRY_ACTIONS
+    ).values_list("object_id", "state")
     return dict(rows.iterator(5000))
 
 
@@ -114,17 +122,24 @@ def check_source(source: Source, state: dict | None, *, chunk_size: int = 2000) 
     """Check one source's bytes, text and segments against its import event."""
     where = f"source {source.pk} ({source.filename or source.title})"
     if state is None:
-        yield EvidenceProblem(where, "no source.import event on the ledger: not imported through Claimtrail, or its event was removed")
+        yield EvidenceProblem(
+            where, "no import event on the ledger: it did not come in through Claimtrail"
+        )
         return
     content = bytes(source.content)
     if hashlib.sha256(content).hexdigest() != state.get("sha256"):
-        yield EvidenceProblem(where, "its bytes do not match the SHA-256 recorded when it was imported")
+        yield EvidenceProblem(
+            where, "its bytes do not match the SHA-256 recorded when it was imported"
+        )
     elif source.sha256 != state.get("sha256"):
         yield EvidenceProblem(where, "its sha256 column was changed after import")
     if "text_sha256" in state and text_digest(source.text) != state["text_sha256"]:
         yield EvidenceProblem(where, "its decoded text was changed after import")
     for transcript in Transcript.objects.filter(source=source).order_by("created_at"):
         yield from _check_segments(source, transcript, state, chunk_size)
+
+
+_SPAN = ("text", "source_start", "source_end")
 
 
 def _check_segments(source, transcript, state, chunk_size) -> Iterator:
@@ -135,7 +150,8 @@ def _check_segments(source, transcript, state, chunk_size) -> Iterator:
         .values_list(*SEGMENT_FIELDS)
         .iterator(chunk_size)
     )
-    text, start_at, end_at, text_at = source.text, SEGMENT_FIELDS.index("source_start"), SEGMENT_FIELDS.index("source_end"), SEGMENT_FIELDS.index("text")
+    text = source.text
+    text_at, start_at, end_at = (SEGMENT_FIELDS.index(name) for name in _SPAN)
     for row in rows:
         digest.add(row)
         start, end = row[start_at], row[end_at]

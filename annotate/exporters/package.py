@@ -18,8 +18,14 @@ the same reason.
 
 Writing is atomic: everything is written under a temporary name next to the
 destination and renamed into place only when complete. On any failure (full disk,
-unwritable path, a database error) the temporary files are removed and nothing
-is left under the final name.
+unwritable path, a database error, any exception) the temporary files are removed
+and nothing is left under the final name.
+
+A process killed outright (``kill -9``, out of memory, a power cut) cannot remove
+them, so each temporary names its owner: ``.{name}.{pid}@{host}.{random}.partial``
+(a folder, and while zipping a file). :func:`remove_abandoned_partials` removes
+those whose process on this host no longer runs, or in which nothing has changed
+for a long time; the export service calls it before every export.
 """
 
 from __future__ import annotations
@@ -31,8 +37,10 @@ import json
 import os
 import re
 import shutil
+import socket
 import tempfile
 import threading
+import time
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -49,6 +57,9 @@ from .base import Counts, DataFile, Exporter, SegmentRecord
 PROFILE = "data-package"
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 _SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,10}$")
+PARTIAL_SUFFIX = ".partial"
+# .{name}.{pid}@{host}.{random}.partial (tempfile's random part has no dots)
+_OWNED_PARTIAL = re.compile(r"^\..+\.(?P<pid>[0-9]+)@(?P<host>[A-Za-z0-9-]*)\.[^.]+\.partial$")
 
 
 class ExportError(Exception):
@@ -183,6 +194,107 @@ def _collect_sources(records: Iterable[SegmentRecord], seen: set[str]) -> Iterat
         yield record
 
 
+# ---------------------------------------------------------------- who owns a temporary
+
+
+def this_worker() -> str:
+    """``host:pid`` of this process, as an export it runs records it (``Export.worker``)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def worker_is_gone(worker: str) -> bool:
+    """True when ``worker`` (``host:pid``) is a process on this host that no longer runs.
+
+    A worker on another host, or one not named, is never known to be gone: only
+    its heartbeat can tell (see :func:`annotate.exports.exports_sweep`).
+    """
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    return not _process_runs(int(pid))
+
+
+def _process_runs(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)  # signal 0: checks that the process exists, sends nothing
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
+
+
+def _host_tag(host: str) -> str:
+    return re.sub(r"[^A-Za-z0-9-]", "-", host)[:63]
+
+
+def _partial_prefix(out: Path) -> str:
+    return f".{out.name}.{os.getpid()}@{_host_tag(socket.gethostname())}."
+
+
+def remove_abandoned_partials(folder: Path, *, stale_seconds: float) -> list[Path]:
+    """Remove the temporaries that writers killed outright left in ``folder``; return them.
+
+    A temporary (see the module docstring) is abandoned when its owner is a process
+    on this host that no longer runs, or when nothing in it has changed for
+    ``stale_seconds`` (its owner on another host, or unnamed, from an older version).
+    A missing or unreadable ``folder`` has nothing to remove.
+    """
+    try:
+        entries = [
+            entry
+            for entry in os.scandir(folder)
+            if entry.name.startswith(".") and entry.name.endswith(PARTIAL_SUFFIX)
+        ]
+    except OSError:
+        return []
+    removed = []
+    for entry in entries:
+        if _abandoned(entry, stale_seconds) and _remove(Path(entry.path)):
+            removed.append(Path(entry.path))
+    return removed
+
+
+def _abandoned(entry: os.DirEntry, stale_seconds: float) -> bool:
+    owner = _OWNED_PARTIAL.match(entry.name)
+    if owner and owner["host"] == _host_tag(socket.gethostname()):
+        if not _process_runs(int(owner["pid"])):
+            return True
+    try:
+        changed = _last_change(entry)
+    except OSError:
+        return False  # removed meanwhile, or not ours to read
+    return time.time() - changed > stale_seconds
+
+
+def _last_change(entry: os.DirEntry) -> float:
+    """The newest modification time of ``entry`` and, for a folder, of everything in it."""
+    latest = entry.stat(follow_symlinks=False).st_mtime
+    if entry.is_dir(follow_symlinks=False):
+        for root, dirs, files in os.walk(entry.path):
+            for name in (*dirs, *files):
+                latest = max(latest, os.lstat(os.path.join(root, name)).st_mtime)
+    return latest
+
+
+def _remove(path: Path) -> bool:
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except FileNotFoundError:
+        return False  # another sweep was first
+    except OSError:
+        return False  # not ours to remove; left for someone who may
+    return True
+
+
+# ---------------------------------------------------------------- writing a package
+
+
 def check_destination(out: Path) -> None:
     """Refuse a destination that cannot be written before any work is done."""
     parent = out.parent
@@ -221,7 +333,9 @@ def write_package(
     check_destination(out)
     workdir = None
     try:
-        workdir = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+        workdir = Path(
+            tempfile.mkdtemp(prefix=_partial_prefix(out), suffix=PARTIAL_SUFFIX, dir=out.parent)
+        )
         source_ids: set[str] = set()
         files = exporter.data_files(context.get("options", {}))
 
@@ -460,7 +574,9 @@ def _descriptor(exporter, resources, counts: Counts, sources, manifest: dict[str
 
 def _zip_into_place(workdir: Path, data_paths: list[str], out: Path) -> tuple[int, str]:
     """Zip the finished folder to a temporary file next to ``out``, then rename it."""
-    handle, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
+    handle, temp_name = tempfile.mkstemp(
+        prefix=_partial_prefix(out), suffix=PARTIAL_SUFFIX, dir=out.parent
+    )
     os.close(handle)
     temp = Path(temp_name)
     try:

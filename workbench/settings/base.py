@@ -139,6 +139,12 @@ CLAIMTRAIL_EXPORT_DIR = Path(os.environ.get("CLAIMTRAIL_EXPORT_DIR", BASE_DIR / 
 CLAIMTRAIL_EXPORT_INLINE_MAX_SEGMENTS = int(
     os.environ.get("CLAIMTRAIL_EXPORT_INLINE_MAX_SEGMENTS", 20000)
 )
+# A running export records a heartbeat this often; one silent for the stale time (or
+# whose process on this host is gone) is marked failed by the next export's sweep.
+CLAIMTRAIL_EXPORT_HEARTBEAT_SECONDS = float(
+    os.environ.get("CLAIMTRAIL_EXPORT_HEARTBEAT_SECONDS", 10)
+)
+CLAIMTRAIL_EXPORT_STALE_SECONDS = float(os.environ.get("CLAIMTRAIL_EXPORT_STALE_SECONDS", 600))
 
 # The ledger's trust anchors outside the database (README "How it is secured"): the
 # Ed25519 key that signs every seal (created on first use here; production requires an
