@@ -12,7 +12,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("annotate.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="schema", template_name="api/swagger_ui.html"),
+        name="api-docs",
+    ),
     re_path(r"^api/", unknown_endpoint),  # a JSON 404 for any other /api/ URL, even in DEBUG
 ]
 

@@ -97,8 +97,8 @@ def test_dashboard_shows_bars_per_transcript_and_reviewer_queues(
     services.annotation_submit(actor=annotator, annotation=submitted, expected_version=1)
     html = login(editor).get(reverse("admin:annotate_dashboard")).content.decode()
     assert transcript.title in html
-    assert 'class="ct-bar-status-draft" style="width: 50.00%"' in html
-    assert 'class="ct-bar-verdict-false" style="width: 50.00%"' in html
+    assert 'class="ct-bar-status-draft" data-percent="50.00"' in html
+    assert 'class="ct-bar-verdict-false" data-percent="50.00"' in html
     assert "<td>rev</td><td>1</td>" in html
     assert "<td>ed</td><td>1</td>" in html
 
