@@ -16,6 +16,8 @@ and ``manage.py check --deploy`` warns.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core import checks
 from django.db import connections, transaction
@@ -84,14 +86,7 @@ def check_app_role(app_configs=None, **kwargs):
     """``check --deploy``: warn when the app connects as a role that could rewrite the ledger."""
     connection = connections["default"]
     if connection.vendor != "postgresql":
-        return [
-            checks.Warning(
-                "SQLite cannot refuse the app a change to the ledger or the evidence; only"
-                " verify_ledger (signed seals, a witness) detects one. Use PostgreSQL with"
-                " a separate app role in production.",
-                id="archive.W001",
-            )
-        ]
+        return []  # SQLite has no roles (README "How it is secured")
     try:
         owner = owns_evidence(connection)
     except Exception as error:  # noqa: BLE001 - a check reports, it never crashes the command
@@ -104,6 +99,30 @@ def check_app_role(app_configs=None, **kwargs):
                 " migrations as the owner (DATABASE_OWNER_URL) and the app as"
                 f" DATABASE_APP_ROLE ({app_role() or 'unset'}).",
                 id="archive.W002",
+            )
+        ]
+    return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_signing_key(app_configs=None, **kwargs):
+    """``check --deploy``: the seal signing key must exist and be readable by its owner only."""
+    path = getattr(settings, "CLAIMTRAIL_LEDGER_SIGNING_KEY", None)
+    if not path or not Path(path).is_file():
+        if getattr(settings, "CLAIMTRAIL_LEDGER_SIGNING_KEY_CREATE", False):
+            return []  # created on first seal
+        return [
+            checks.Error(
+                f"the ledger signing key {path} does not exist: run `manage.py ledger_key"
+                " --create` once (CLAIMTRAIL_LEDGER_SIGNING_KEY)",
+                id="archive.E001",
+            )
+        ]
+    if Path(path).stat().st_mode & 0o077:
+        return [
+            checks.Warning(
+                f"the ledger signing key {path} is readable by other users: chmod 600 it",
+                id="archive.W004",
             )
         ]
     return []

@@ -81,9 +81,45 @@ def test_production_settings_pass_check_deploy(tmp_path):
         DJANGO_SETTINGS_MODULE="workbench.settings.production",
         SECRET_KEY="k" * 30 + "-Zq8!mP2x#vL9@wR4tY7^uI1&oE5*aS3",
         DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        CLAIMTRAIL_LEDGER_SIGNING_KEY=str(_signing_key(tmp_path)),
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def _signing_key(tmp_path):
+    key = tmp_path / "ledger-signing-key.pem"
+    created = _manage("ledger_key", "--create", "--path", str(key))
+    assert created.returncode == 0, created.stderr
+    return key
+
+
+def test_production_check_deploy_requires_the_signing_key(tmp_path):
+    result = _manage(
+        "check",
+        "--deploy",
+        DJANGO_SETTINGS_MODULE="workbench.settings.production",
+        SECRET_KEY="k" * 30 + "-Zq8!mP2x#vL9@wR4tY7^uI1&oE5*aS3",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",
+        CLAIMTRAIL_LEDGER_SIGNING_KEY=str(tmp_path / "missing.pem"),
+    )
+    assert result.returncode != 0
+    assert "archive.E001" in result.stderr and "ledger_key --create" in result.stderr
+
+
+def test_compose_migrates_as_the_owner_and_runs_as_the_app_role():
+    services = _compose()["services"]
+    assert "migrate" in services["migrate"]["command"]
+    assert "${POSTGRES_USER" in services["migrate"]["environment"]["DATABASE_URL"]
+    for name in ("web", "worker"):
+        env = services[name]["environment"]
+        assert env["DATABASE_URL"].startswith("postgres://claimtrail_app:")
+        assert "POSTGRES_PASSWORD" not in str(env)
+        assert services[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
+    init = services["db"]["volumes"][1].split(":")[0]
+    assert (REPO / init).is_file()
 
 
 def test_production_refuses_to_start_without_secret_key(tmp_path):
