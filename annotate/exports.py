@@ -572,6 +572,12 @@ def _why_dead(export: Export) -> str | None:
     return None
 
 
+_FINISHED_FIELDS = (
+    "status", "path", "size", "sha256", "counts", "ledger_sequence", "ledger_hash",
+    "finished_at", "error",
+)  # fmt: skip
+
+
 @transaction.atomic
 def _finish(export: Export, result: PackageResult, position, *, actor, reason: str) -> None:
     export.status = ExportStatus.DONE
@@ -582,7 +588,8 @@ def _finish(export: Export, result: PackageResult, position, *, actor, reason: s
     export.ledger_sequence, export.ledger_hash = position
     export.finished_at = timezone.now()
     export.error = ""
-    export.save()
+    # Not heartbeat_at: the beats since the start are newer than this copy's.
+    export.save(update_fields=[*_FINISHED_FIELDS])
     ledger.append(
         actor=actor,
         action="dataset.export",
