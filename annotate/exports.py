@@ -42,7 +42,7 @@ from django.utils import timezone
 from archive import ledger
 from archive.models import Transcript
 
-from . import exporters
+from . import exporters, integrity
 from .errors import InvalidInput, NotAllowed
 from .export_reader import (
     CHUNK_SIZE,
@@ -380,6 +380,8 @@ def export_dataset(
 def _run(export, request, out, *, actor, reason, base_url, chunk_size, on_progress) -> None:
     try:
         ledger.seal()  # what the export reflects is then sealed (but for appends meanwhile)
+        # A package must never contradict its own source bytes.
+        integrity.refuse_tampered_evidence(sources_in_scope(request))
         with _snapshot():
             position = ledger.head()
             snapshot = shareable_snapshot()  # other connections may read alongside

@@ -99,7 +99,9 @@ def private_key() -> Ed25519PrivateKey:
     path = _key_path()
     if path is None:
         raise ImproperlyConfigured("CLAIMTRAIL_LEDGER_SIGNING_KEY is not set")
-    return _load_private(path, bool(getattr(settings, "CLAIMTRAIL_LEDGER_SIGNING_KEY_CREATE", False)))
+    return _load_private(
+        path, bool(getattr(settings, "CLAIMTRAIL_LEDGER_SIGNING_KEY_CREATE", False))
+    )
 
 
 def _message(seal_hash: str) -> bytes:
@@ -130,7 +132,9 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
 def trusted_keys() -> dict[str, Ed25519PublicKey]:
     """The public keys whose seal signatures are accepted, by key id."""
     keys = [private_key().public_key()]
-    keys += [load_public_key(Path(p)) for p in getattr(settings, "CLAIMTRAIL_LEDGER_TRUSTED_KEYS", [])]
+    keys += [
+        load_public_key(Path(p)) for p in getattr(settings, "CLAIMTRAIL_LEDGER_TRUSTED_KEYS", [])
+    ]
     return {key_id(key): key for key in keys}
 
 

@@ -79,7 +79,9 @@ def read(path: Path) -> list[WitnessedSeal]:
         try:
             head = json.loads(raw)
             heads.append(
-                WitnessedSeal(number, int(head["number"]), int(head["last_sequence"]), str(head["hash"]))
+                WitnessedSeal(
+                    number, int(head["number"]), int(head["last_sequence"]), str(head["hash"])
+                )
             )
         except (ValueError, KeyError, TypeError):
             raise WitnessError(f"{path} line {number} is not a seal head") from None

@@ -58,7 +58,10 @@ def install_test_backdoor(app_role: str) -> None:
 
 
 def runs_as_app_role() -> bool:
-    return bool(owner_credentials()) and connection.settings_dict["USER"] != owner_credentials()["USER"]
+    return (
+        bool(owner_credentials())
+        and connection.settings_dict["USER"] != owner_credentials()["USER"]
+    )
 
 
 def owner_sql(sql: str, params=None) -> None:

@@ -54,10 +54,16 @@ class Command(BaseCommand):
             for problem in problems:
                 self.stderr.write(str(problem))
             what = [
-                "the ledger chain is broken" if any(isinstance(p, ledger.ChainProblem) for p in problems) else "",
-                "the evidence does not match its import" if any(isinstance(p, evidence.EvidenceProblem) for p in problems) else "",
+                "the ledger chain is broken"
+                if any(isinstance(p, ledger.ChainProblem) for p in problems)
+                else "",
+                "the evidence does not match its import"
+                if any(isinstance(p, evidence.EvidenceProblem) for p in problems)
+                else "",
             ]
-            raise CommandError(f"{' and '.join(w for w in what if w)} ({len(problems)} problem(s) shown)")
+            raise CommandError(
+                f"{' and '.join(w for w in what if w)} ({len(problems)} problem(s) shown)"
+            )
         self._report(witness_path)
 
     def _keys(self, paths):
@@ -78,7 +84,9 @@ class Command(BaseCommand):
         sequence, digest = ledger.head()
         last_seal = ledger.LedgerSeal.objects.order_by("-number").first()
         sealed = last_seal.last_sequence if last_seal else 0
-        checked = f"witness {witness_path}" if witness_path and witness_path.exists() else "no witness"
+        checked = (
+            f"witness {witness_path}" if witness_path and witness_path.exists() else "no witness"
+        )
         self.stdout.write(
             f"ledger ok: {ledger.count()} events up to #{sequence}, head {digest[:16]};"
             f" sealed and signed up to #{sealed}; {checked}"
