@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTHON ?= $(shell for p in python3.13 python3.12 $(HOME)/.pyenv/versions/3.13*/bin/python3 $(HOME)/.pyenv/versions/3.12*/bin/python3 /root/.pyenv/versions/3.1[23]*/bin/python3 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 
-.PHONY: demo test install browser-deps bench-ingest bench-annotate bench-admin bench-api bench-export lint serve
+.PHONY: demo test install browser-deps bench-ingest bench-annotate bench-admin bench-api bench-export bench-verify lint serve
 
 $(BIN)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: Python 3.12 or newer is required (Django 6.1)"; exit 1; }
@@ -42,6 +42,11 @@ bench-annotate: install
 
 bench-admin: install
 	$(BIN)/python bench/admin.py $(BENCH_ARGS)
+
+# verify_ledger on 1,000,000 events (and 100,000 imported segments) in claimtrail_bench_verify
+# (createdb -O claimtrail claimtrail_bench_verify). BENCH_ARGS=--quick for 50,000.
+bench-verify: install
+	$(BIN)/python bench/verify.py $(BENCH_ARGS)
 
 bench-api: install
 	$(BIN)/python bench/api.py $(BENCH_ARGS)
