@@ -136,7 +136,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return Response(error_body(exc.code, exc.message, exc.fields), status=400)
     if isinstance(exc, DocumentError):
         message = " ".join(str(exc).split()) or "this document cannot be imported"
-        return Response(error_body("invalid_document", message, {"file": [message]}), status=400)
+        # The upload field at fault: the file, unless the error names another (encoding).
+        field = getattr(exc, "field", "file")
+        return Response(error_body("invalid_document", message, {field: [message]}), status=400)
     if isinstance(exc, RequestDataTooBig):
         return Response(
             error_body("too_large", "the request body is larger than this server accepts"),

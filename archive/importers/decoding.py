@@ -11,12 +11,21 @@ DEFAULT_MAX_BYTES = 20 * 1000 * 1000
 BINARY_SAMPLE = 64 * 1024
 MAX_CONTROL_SHARE = 0.3
 _TEXT_CONTROLS = frozenset("\t\n\r\f\v\x1b")
+# Source.encoding keeps the name as given, in at most this many characters.
+MAX_ENCODING_NAME = 40
+
+
+class EncodingError(DocumentError):
+    """The encoding named for a document is unknown or cannot turn its bytes into text."""
+
+    field = "encoding"
 
 
 def decode(data: bytes, encoding: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """Decode a document exactly (no BOM stripping, line endings kept), or raise DocumentError.
 
-    ``encoding`` defaults to UTF-8; any other name Python knows may be given.
+    ``encoding`` defaults to UTF-8; any other text encoding Python knows may be given.
+    A name that is unknown, too long or not a text encoding raises :class:`EncodingError`.
     """
     if not data:
         raise DocumentError("file is empty")
@@ -31,16 +40,42 @@ def decode(data: bytes, encoding: str | None = None, *, max_bytes: int = DEFAULT
         text = data.decode(codec.name)
     except UnicodeDecodeError as error:
         raise DocumentError(_decode_failure(encoding, error.start)) from None
+    except (UnicodeError, LookupError, TypeError) as error:
+        # A codec that fails without an offset (``undefined``), or one registered by a
+        # third party that is not a text encoding after all.
+        raise EncodingError(f"cannot be read as {encoding!r}: {error}") from None
     if _looks_binary(text[:BINARY_SAMPLE]):
         raise DocumentError("looks like a binary file, not text")
+    # Only the sample is checked above; no stored text may hold a NUL anywhere
+    # (PostgreSQL's text type refuses it).
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise DocumentError(f"contains a NUL character at offset {nul}, which text cannot hold")
     return text
 
 
 def _codec(encoding: str | None) -> codecs.CodecInfo:
+    if encoding is not None and len(encoding) > MAX_ENCODING_NAME:
+        raise EncodingError(
+            f"the encoding name is longer than {MAX_ENCODING_NAME} characters: "
+            f"{encoding[:MAX_ENCODING_NAME]!r}..."
+        )
     try:
-        return codecs.lookup(encoding or "utf-8")
+        codec = codecs.lookup(encoding or "utf-8")
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
+        raise EncodingError(f"unknown encoding {encoding!r}") from None
+    try:
+        # The registry also holds bytes-to-bytes transforms (rot13, base64, zlib...);
+        # str.encode refuses those, as bytes.decode would, with LookupError.
+        "".encode(codec.name)
     except LookupError:
-        raise DocumentError(f"unknown encoding {encoding!r}") from None
+        raise EncodingError(
+            f"{encoding!r} is not a text encoding; name one that reads bytes as text, "
+            "such as utf-8, cp1252 or latin-1"
+        ) from None
+    except UnicodeError:
+        pass  # a text codec that cannot encode even nothing (undefined); decoding says why
+    return codec
 
 
 def _decode_failure(encoding: str | None, offset: int) -> str:
