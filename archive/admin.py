@@ -264,7 +264,7 @@ class SourceAdmin(ReadOnlyAdmin):
                         reason=form.cleaned_data["reason"],
                     )
                 except DocumentError as error:
-                    form.add_error("file", str(error))
+                    form.add_error(getattr(error, "field", "file"), str(error))
                 else:
                     verb = "Imported" if result.created else "Already imported"
                     messages.success(

@@ -12,13 +12,15 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
 from psycopg import pq
 from psycopg.adapt import PyFormat, Transformer
 
 from . import evidence, ledger
 from .importers import registry
-from .importers.base import DocumentStream, DroppedSpan, ParsedSegment
+from .importers.base import DocumentError, DocumentStream, DroppedSpan, ParsedSegment
 from .importers.decoding import decode
 from .models import Segment, Source, Transcript
 
@@ -28,6 +30,14 @@ MEDIA_TYPES = {
     "jsonl": "application/jsonl",
 }
 SEGMENT_BATCH = 5000
+ORIGIN_URL_MAX_LENGTH = Source._meta.get_field("origin_url").max_length
+_web_url = URLValidator(schemes=["http", "https"])
+
+
+class InvalidOrigin(DocumentError):
+    """The origin URL given for a document is not an http(s) address with a host."""
+
+    field = "origin_url"
 
 
 @dataclass
@@ -57,8 +67,10 @@ def source_import(
     (``created=False``) and writes nothing. Everything else happens in one
     transaction, so a failure leaves nothing behind. Raises
     :class:`DocumentError` with a one-line message for documents that cannot be
-    imported.
+    imported (:class:`InvalidOrigin` for an ``origin_url`` that is not an http or
+    https address with a host, checked before anything else).
     """
+    _check_origin_url(origin_url)
     digest = hashlib.sha256(data).hexdigest()
     existing = _existing_import(digest)
     if existing:
@@ -89,6 +101,23 @@ def source_import(
         if existing:
             return existing
         raise
+
+
+def _check_origin_url(url: str) -> None:
+    """Refuse an origin that is not a web address: exports publish it as a link, so a
+    ``javascript:`` or ``data:`` URL would run in the browser of whoever follows it."""
+    if not url:
+        return
+    try:
+        if len(url) > ORIGIN_URL_MAX_LENGTH:
+            raise ValidationError("too long")
+        _web_url(url)
+    except ValidationError:
+        shown = url if len(url) <= 100 else url[:99] + "…"
+        raise InvalidOrigin(
+            f"origin URL must be an http or https address with a host, at most "
+            f"{ORIGIN_URL_MAX_LENGTH} characters; got {shown!r}"
+        ) from None
 
 
 def _is_utf8(encoding: str | None) -> bool:
