@@ -263,7 +263,8 @@ def _copy_segments(rows: Iterator[tuple], on_progress) -> int:
     """PostgreSQL: stream segments with COPY, the fastest bulk path it offers."""
     sql = f"COPY {Segment._meta.db_table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
     count = 0
-    with connection.cursor() as cursor:
+    # psycopg's own cursor is used below, so its errors are turned into Django's here.
+    with connection.wrap_database_errors, connection.cursor() as cursor:
         with cursor.cursor.copy(sql) as copy:
             for count, row in enumerate(rows, start=1):
                 copy.write_row(row)
@@ -294,7 +295,9 @@ def _insert_source(source: Source, *, text_is_data: bool) -> None:
     values = [f.pre_save(source, add=True) for f in fields]  # sets imported_at
     table = Source._meta.db_table
     columns = [f.column for f in fields] + [Source._meta.get_field(name).column for name in large]
-    with connection.cursor() as cursor:
+    # psycopg's own cursor is used below, so its errors (the unique violation of a
+    # concurrent import of the same bytes) are turned into Django's here.
+    with connection.wrap_database_errors, connection.cursor() as cursor:
         cursor.execute(
             "SELECT attname, atttypid FROM pg_attribute "
             "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
