@@ -510,8 +510,9 @@ def seal() -> LedgerSeal | None:
         new.hash = compute_seal_hash(new)
         new.key_id, new.signature = signing.sign(new.hash)
         new.save(force_insert=True)
-        # After the commit, so the witness never holds a seal the database rolled back.
-        transaction.on_commit(functools.partial(witness.record, new))
+        if witness.configured_path() is not None:
+            # After the commit, so the witness never holds a seal the database rolled back.
+            transaction.on_commit(functools.partial(witness.record, new))
         return new
 
 

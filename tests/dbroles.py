@@ -96,3 +96,21 @@ def flush_as_owner(ops, sql_list) -> None:
     with transaction.atomic(using=ops.connection.alias), ops.connection.cursor() as cursor:
         for sql in sql_list:
             cursor.execute(f"SELECT {BACKDOOR}(%s)", [sql])
+
+
+def tamper(table: str, sql: str, params=None) -> None:
+    """Change rows of an append-only ``table`` as its owner would, the triggers off: what
+    an attacker with the owner's credentials can do (and a test needing odd evidence)."""
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE needs none pending
+        owner_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+    owner_sql(sql, params)
+    if postgres:
+        owner_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+
+
+def db_id(value) -> object:
+    """A UUID as a raw statement must compare it (SQLite stores it as 32 hex digits)."""
+    return value.hex if connection.vendor == "sqlite" else value

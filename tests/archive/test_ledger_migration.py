@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from archive import ledger
+from archive import ledger, privileges
 from tests.dbroles import owner_connection
 
 BEFORE = [("archive", "0002_ledger_append_only")]
@@ -79,6 +79,7 @@ def previous_release(transactional_db):
             postgres = connection.vendor == "postgresql"
             cursor.execute(f"{'TRUNCATE' if postgres else 'DELETE FROM'} archive_ledgerevent")
         _migrate(latest)
+        privileges.grant_app_role()  # as `migrate` does: the sequence was made anew
 
 
 def test_the_old_chain_is_relinked_per_object_and_sealed(previous_release):

@@ -17,6 +17,7 @@ from annotate.exporters.package import ExportError
 from annotate.exports import export_dataset, parse_request
 from annotate.models import Annotation, Citation, Export, Review
 from archive.models import Segment, Source
+from tests.dbroles import db_id, tamper
 from tests.factories import make_annotation
 
 pytestmark = pytest.mark.django_db
@@ -87,12 +88,21 @@ def test_awkward_text_and_times_are_written_as_the_records_write_them(dataset, a
     whole-second times, an assignee, and a reviewer who reviewed twice."""
     approved = dataset["approved"]
     segment = approved.segment
-    Segment.objects.filter(pk=segment.pk).update(
-        location=AWKWARD, speaker=AWKWARD, speaker_role="", clock="n/a", clock_normalised=""
+    # Evidence no import would produce: written as the tables' owner (tests/dbroles.py).
+    tamper(
+        "archive_segment",
+        "UPDATE archive_segment SET location = %s, speaker = %s, speaker_role = '',"
+        " clock = 'n/a', clock_normalised = '' WHERE id = %s",
+        [AWKWARD, AWKWARD, db_id(segment.pk)],
     )
-    Source.objects.filter(transcripts__segments=segment).update(
-        origin_url=f"https://example.org/{AWKWARD}",
-        retrieved_at=datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC),
+    tamper(
+        "archive_source",
+        "UPDATE archive_source SET origin_url = %s, retrieved_at = %s WHERE id = %s",
+        [
+            f"https://example.org/{AWKWARD}",
+            datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC),
+            db_id(segment.transcript.source_id),
+        ],
     )
     Annotation.objects.filter(pk=approved.pk).update(
         claim_text=AWKWARD,

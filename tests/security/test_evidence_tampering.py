@@ -15,22 +15,11 @@ from annotate.exports import export_dataset
 from annotate.models import Review
 from archive import evidence
 from archive.models import Segment
-from tests.dbroles import owner_sql
+from tests.dbroles import db_id, owner_sql, tamper
 from tests.export.conftest import approve
 from tests.factories import make_annotation
 
 pytestmark = pytest.mark.django_db
-
-
-def _tamper(table: str, sql: str, params=None) -> None:
-    postgres = connection.vendor == "postgresql"
-    if postgres:
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        owner_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
-    owner_sql(sql, params)
-    if postgres:
-        owner_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
 def _problems() -> list[str]:
@@ -51,10 +40,10 @@ def test_fresh_evidence_verifies(transcript, annotator, reviewer):
 
 def test_an_edited_segment_text_is_named_and_blocks_the_export(transcript, tmp_path, capsys):
     segment = transcript.segments.order_by("ordinal")[2]
-    _tamper(
+    tamper(
         "archive_segment",
         "UPDATE archive_segment SET text = replace(text, 'a', '4') WHERE id = %s",
-        [segment.pk.hex if connection.vendor == "sqlite" else segment.pk],
+        [db_id(segment.pk)],
     )
     assert f"segment {segment.pk}" in _verify_ledger_err(capsys)
     with pytest.raises(ExportError, match=f"segment {segment.pk}"):
@@ -64,17 +53,17 @@ def test_an_edited_segment_text_is_named_and_blocks_the_export(transcript, tmp_p
 
 def test_a_shifted_offset_is_named(transcript, capsys):
     segment = transcript.segments.order_by("ordinal")[1]
-    _tamper(
+    tamper(
         "archive_segment",
         "UPDATE archive_segment SET source_start = source_start + 1 WHERE id = %s",
-        [segment.pk.hex if connection.vendor == "sqlite" else segment.pk],
+        [db_id(segment.pk)],
     )
     err = _verify_ledger_err(capsys)
     assert f"segment {segment.pk}" in err and "not the source's text" in err
 
 
 def test_an_edited_speaker_changes_the_segments_digest(transcript, capsys):
-    _tamper("archive_segment", "UPDATE archive_segment SET speaker = 'Someone else'")
+    tamper("archive_segment", "UPDATE archive_segment SET speaker = 'Someone else'")
     assert "differ from what was imported" in _verify_ledger_err(capsys)
 
 
@@ -82,7 +71,7 @@ def test_new_bytes_with_a_matching_sha256_column_are_caught(transcript, capsys):
     import hashlib
 
     forged = b"Nothing was said."
-    _tamper(
+    tamper(
         "archive_source",
         "UPDATE archive_source SET content = %s, text = %s, sha256 = %s",
         [forged, forged.decode(), hashlib.sha256(forged).hexdigest()],
@@ -96,7 +85,7 @@ def test_an_approved_verdict_flipped_in_sql_is_caught(transcript, annotator, rev
     annotation = approve(
         make_annotation(annotator, transcript.segments.first()), annotator, reviewer
     )
-    _tamper("annotate_annotation", "UPDATE annotate_annotation SET verdict = 'false'")
+    tamper("annotate_annotation", "UPDATE annotate_annotation SET verdict = 'false'")
     err = _verify_ledger_err(capsys)
     assert f"annotation {annotation.pk}" in err and "verdict" in err
 
@@ -112,7 +101,7 @@ def test_a_review_rewritten_in_sql_is_caught(transcript, annotator, reviewer, re
     review = Review.objects.get()
     assert _problems() == []
     # The second approval a false verdict needs, forged as reviewer2's.
-    _tamper("annotate_review", "UPDATE annotate_review SET reviewer_id = %s", [reviewer2.pk])
+    tamper("annotate_review", "UPDATE annotate_review SET reviewer_id = %s", [reviewer2.pk])
     err = _verify_ledger_err(capsys)
     assert f"review {review.pk}" in err
 
