@@ -49,6 +49,14 @@ class PreconditionFailed(exceptions.APIException):
     default_detail = "the object has changed since the version in If-Match"
 
 
+class TooDeep(exceptions.APIException):
+    """A JSON body nested deeper than ``CLAIMTRAIL_JSON_MAX_DEPTH``."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "too_deep"
+    default_detail = "the JSON body is nested too deeply"
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "too_large"

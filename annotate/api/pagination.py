@@ -23,6 +23,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from archive import jsondepth
+
 NEXT, PREVIOUS = "n", "p"
 
 
@@ -155,7 +157,9 @@ class KeysetPagination(BasePagination):
             raise invalid
         try:
             padded = cursor + "=" * (-len(cursor) % 4)
-            direction, values = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+            # A cursor this API gave out is two levels deep: [direction, [values]].
+            raw = base64.urlsafe_b64decode(padded.encode("ascii"))
+            direction, values = jsondepth.loads(raw, max_depth=2)
         except (ValueError, TypeError, binascii.Error, UnicodeError):
             raise invalid from None
         if direction not in (NEXT, PREVIOUS) or not isinstance(values, list):

@@ -21,7 +21,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import get_object_or_404
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param
 
@@ -45,6 +45,7 @@ from .filters import (
 )
 from .negotiation import RememberedNegotiation
 from .pagination import KeysetPagination
+from .parsers import BoundedJSONParser
 from .permissions import TeamMember
 from .renderers import JSONLDRenderer, JSONRenderer, PlainJSONLDRenderer
 from .schema import ClaimtrailAutoSchema
@@ -97,7 +98,7 @@ class ApiViewSet(viewsets.GenericViewSet):
     permission_classes = [TeamMember]
     pagination_class = KeysetPagination
     renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     filter_backends = [DjangoFilterBackend]
     schema = ClaimtrailAutoSchema()
     cursor_ordering: tuple[str, ...] = ("id",)

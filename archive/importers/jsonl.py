@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 
+from .. import jsondepth
+
 from .base import (
     DocumentError,
     ParsedDocument,
@@ -43,7 +45,7 @@ def sniff(text: str) -> bool:
         start, end = strip_span(text, start, end)
         if start < end:
             try:
-                record = json.loads(text[start:end])
+                record = jsondepth.loads(text[start:end])
             except ValueError:
                 return False
             return isinstance(record, dict) and "text" in record
@@ -93,11 +95,13 @@ def _records(text: str) -> list[tuple[int, dict]]:
         if start == end:
             continue
         try:
-            record = json.loads(text[start:end])
+            record = jsondepth.loads(text[start:end])
         except json.JSONDecodeError as error:
             raise DocumentError(
                 f"line {number}: not valid JSON ({error.msg} at column {error.colno})"
             ) from None
+        except jsondepth.TooDeep as error:
+            raise DocumentError(f"line {number}: {error}") from None
         records.append((number, _checked(number, record)))
     return records
 

@@ -171,6 +171,8 @@ SECURE_CSP = {
 
 # Claimtrail's own settings.
 CLAIMTRAIL_IMPORT_MAX_BYTES = int(os.environ.get("CLAIMTRAIL_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+# How deep arrays and objects may nest in a JSON request body (archive.jsondepth).
+CLAIMTRAIL_JSON_MAX_DEPTH = int(os.environ.get("CLAIMTRAIL_JSON_MAX_DEPTH", 64))
 CLAIMTRAIL_ORGANISATION = {
     "name": os.environ.get("CLAIMTRAIL_ORG_NAME", "Claimtrail demo newsroom"),
     "url": os.environ.get("CLAIMTRAIL_ORG_URL", "https://example.org/"),
@@ -222,7 +224,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "annotate.api.schema.ClaimtrailAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["annotate.api.renderers.JSONRenderer"],  # DRF's, via orjson
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["annotate.api.parsers.BoundedJSONParser"],  # DRF's, depth-bounded
     "DEFAULT_PAGINATION_CLASS": "annotate.api.pagination.KeysetPagination",
     "EXCEPTION_HANDLER": "annotate.api.errors.exception_handler",
     "URL_FORMAT_OVERRIDE": None,  # representations are chosen by the Accept header only
