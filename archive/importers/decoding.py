@@ -29,10 +29,7 @@ def decode(data: bytes, encoding: str | None = None, *, max_bytes: int = DEFAULT
     """
     if not data:
         raise DocumentError("file is empty")
-    if len(data) > max_bytes:
-        raise DocumentError(
-            f"file is {_megabytes(len(data))} MB, over the {_megabytes(max_bytes)} MB limit"
-        )
+    check_size(len(data), max_bytes=max_bytes)
     codec = _codec(encoding)
     if encoding is None and b"\x00" in data[:BINARY_SAMPLE]:
         raise DocumentError("looks like a binary file, not text")
@@ -52,6 +49,14 @@ def decode(data: bytes, encoding: str | None = None, *, max_bytes: int = DEFAULT
     if nul >= 0:
         raise DocumentError(f"contains a NUL character at offset {nul}, which text cannot hold")
     return text
+
+
+def check_size(size: int, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Raise DocumentError when a document of ``size`` bytes is over the import limit."""
+    if size > max_bytes:
+        raise DocumentError(
+            f"file is {_megabytes(size)} MB, over the {_megabytes(max_bytes)} MB limit"
+        )
 
 
 def _codec(encoding: str | None) -> codecs.CodecInfo:

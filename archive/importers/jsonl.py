@@ -11,7 +11,6 @@ import json
 import re
 
 from .. import jsondepth
-
 from .base import (
     DocumentError,
     ParsedDocument,

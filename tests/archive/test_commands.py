@@ -65,6 +65,41 @@ def test_unknown_format_and_missing_file(tmp_path, capsys):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["directory", "pipe", "device"])
+def test_what_is_not_a_regular_file_is_refused_without_reading_it(tmp_path, capsys, kind):
+    path = {"directory": tmp_path, "pipe": tmp_path / "fifo", "device": Path("/dev/zero")}[kind]
+    if kind == "pipe":
+        os.mkfifo(path)  # with no writer, opening it would wait for ever
+    with pytest.raises(CommandError):
+        call_command("import_transcript", str(path))
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{path}: error: ")
+    assert Source.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_file_over_the_limit_is_refused_by_its_size(tmp_path, capsys, settings):
+    settings.CLAIMTRAIL_IMPORT_MAX_BYTES = 1000
+    path = tmp_path / "big.txt"
+    with path.open("wb") as handle:
+        handle.truncate(30_000_000)  # sparse: its size, not its bytes, says it is too big
+    with pytest.raises(CommandError):
+        call_command("import_transcript", str(path))
+    assert "file is 30 MB, over the 0" in capsys.readouterr().err
+    assert Source.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_file_name_that_is_not_utf8_is_stored_and_printed_readably(tmp_path, capsys):
+    path = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9.txt"))
+    path.write_bytes(Path(SAMPLE).read_bytes())
+    call_command("import_transcript", str(path), "--reason", os.fsdecode(b"r\xe9ason"))
+    assert "caf\ufffd.txt: transcript" in capsys.readouterr().out
+    source = Source.objects.get()
+    assert source.filename == "caf\ufffd.txt"
+
+
+@pytest.mark.django_db
 def test_demo_is_idempotent(capsys):
     call_command("demo")
     first = capsys.readouterr().out

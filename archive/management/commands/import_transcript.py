@@ -1,13 +1,17 @@
 """manage.py import_transcript FILE... — import transcripts into the archive."""
 
+import os
+import stat
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from tqdm import tqdm
 
 from archive.importers.base import DocumentError
+from archive.importers.decoding import check_size
 from archive.importers.registry import FORMATS
 from archive.services import source_import
 
@@ -31,7 +35,7 @@ class Command(BaseCommand):
                 self._import_one(Path(name), actor, options)
             except (DocumentError, OSError, DatabaseError) as error:
                 failures += 1
-                self.stderr.write(f"{name}: error: {_one_line(error)}")
+                self.stderr.write(f"{_shown(name)}: error: {_one_line(error)}")
         if failures:
             raise CommandError(f"{failures} of {len(options['files'])} file(s) not imported")
 
@@ -44,30 +48,30 @@ class Command(BaseCommand):
             raise CommandError(f"no user named {username!r}") from None
 
     def _import_one(self, path: Path, actor, options) -> None:
-        if path.is_dir():
-            raise DocumentError("is a directory, not a file")
-        data = path.read_bytes()
+        data = _read(path)
+        filename = _shown(path.name)
         with tqdm(
-            desc=path.name, unit=" segments", disable=None, leave=False, file=self.stderr
+            desc=filename, unit=" segments", disable=None, leave=False, file=self.stderr
         ) as bar:
             result = source_import(
                 data=data,
                 actor=actor,
-                filename=path.name,
+                filename=filename,
                 format=options["format"],
                 encoding=options["encoding"],
-                origin_url=options["origin_url"],
-                reason=options["reason"],
+                origin_url=_shown(options["origin_url"]),
+                reason=_shown(options["reason"]),
                 on_progress=bar.update,
             )
+        shown = _shown(path)
         if not result.created:
             self.stdout.write(
-                f"{path}: already imported as source {result.source.pk}: "
+                f"{shown}: already imported as source {result.source.pk}: "
                 f"transcript {result.transcript.pk}, {result.segment_count} segments"
             )
             return
         self.stdout.write(
-            f"{path}: transcript {result.transcript.pk}, {result.segment_count} segments "
+            f"{shown}: transcript {result.transcript.pk}, {result.segment_count} segments "
             f"({result.transcript.format}), dropped {len(result.dropped)}"
         )
         for dropped in result.dropped:
@@ -75,8 +79,26 @@ class Command(BaseCommand):
             self.stdout.write(f"  dropped {dropped.reason}: {_shorten(excerpt)!r}")
 
 
+def _read(path: Path) -> bytes:
+    """The file's bytes; a directory, a device or pipe, or a file over the limit is refused
+    before anything is read (``/dev/zero`` would never end)."""
+    mode = path.stat()
+    if stat.S_ISDIR(mode.st_mode):
+        raise DocumentError("is a directory, not a file")
+    if not stat.S_ISREG(mode.st_mode):
+        raise DocumentError("is not a regular file (a device, pipe or socket?)")
+    check_size(mode.st_size, max_bytes=settings.CLAIMTRAIL_IMPORT_MAX_BYTES)
+    return path.read_bytes()
+
+
+def _shown(name) -> str:
+    """A path as text that can be printed and stored: bytes of the file system's name
+    that are not UTF-8 become U+FFFD instead of lone surrogates, which neither can."""
+    return os.fsencode(name).decode("utf-8", "replace")
+
+
 def _one_line(error: Exception) -> str:
-    return " ".join(str(error).split()) or error.__class__.__name__
+    return " ".join(_shown(str(error)).split()) or error.__class__.__name__
 
 
 def _shorten(text: str, limit: int = 70) -> str:
