@@ -30,7 +30,7 @@ from typing import IO, Any
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
 
-from archive import ledger
+from archive import jsondepth, ledger
 from archive.models import Segment, Source, Transcript
 
 from .errors import InvalidInput
@@ -86,10 +86,10 @@ class Package:
                 ) from None
         try:
             with self.open("datapackage.json") as handle:
-                self.manifest = json.loads(handle.read().decode("utf-8"))
+                self.manifest = jsondepth.loads(handle.read().decode("utf-8"))
         except (KeyError, FileNotFoundError):
             raise PackageRefused(f"{self.path} has no datapackage.json") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except (UnicodeDecodeError, json.JSONDecodeError, jsondepth.TooDeep) as error:
             raise PackageRefused(f"datapackage.json is not valid JSON: {error}") from None
         if not isinstance(self.manifest, dict):
             raise PackageRefused("datapackage.json is not a JSON object")
@@ -114,9 +114,12 @@ class Package:
         with self.open(name) as handle:
             for number, line in enumerate(handle, start=1):
                 try:
-                    yield json.loads(line)
+                    record = jsondepth.loads(line)
+                except jsondepth.TooDeep as error:
+                    raise PackageRefused(f"{name} line {number}: {error}") from None
                 except (UnicodeDecodeError, json.JSONDecodeError):
                     raise PackageRefused(f"{name} line {number} is not valid JSON") from None
+                yield record
 
 
 @contextmanager

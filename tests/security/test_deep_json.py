@@ -16,6 +16,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from annotate.models import Annotation, Citation, ClaimType, Export
+from annotate.restore import PackageRefused, open_package
 from archive import jsondepth
 from archive.importers.base import DocumentError
 from archive.models import Source
@@ -166,3 +167,16 @@ def test_deep_jsonl_upload_is_400(as_editor):
     assert response.status_code == 400, response.content
     assert response.json()["error"]["code"] == "invalid_document"
     assert Source.objects.count() == 0
+
+
+# ---------------------------------------------------------------- restoring a package
+
+
+@pytest.mark.parametrize("name", ["datapackage.json", "annotations.jsonl"])
+def test_a_package_with_deep_json_is_refused(tmp_path, name):
+    manifest = {"name": "x", "resources": [{"path": "annotations.jsonl"}]}
+    (tmp_path / "datapackage.json").write_text(json.dumps(manifest))
+    (tmp_path / name).write_text(deep_list(100_000) + "\n")
+    with pytest.raises(PackageRefused, match="nested"):
+        with open_package(tmp_path) as package:
+            list(package.lines("annotations.jsonl"))
