@@ -1,15 +1,28 @@
-"""Admin for what editors manage besides annotations: the claim-type taxonomy and users."""
+"""Admin for what editors manage besides annotations: the claim-type taxonomy and users.
+
+Editors manage accounts and roles here, through :mod:`annotate.accounts`, so each change
+is on the ledger. They never see or make API tokens (DRF's and knox's token admins are
+unregistered; superusers get a list without keys or digests) and never set another
+user's password: a user changes their own with Django's password change, which asks for
+the old one.
+"""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from knox.models import AuthToken
+from rest_framework.authtoken.models import TokenProxy
 
 from archive import admin as archive_admin
 
-from . import taxonomy
+from . import accounts, taxonomy
+from .errors import DomainError
 from .models import ClaimType
 
 
@@ -41,8 +54,45 @@ class ClaimTypeAdmin(admin.ModelAdmin):
 
 
 User = get_user_model()
-if admin.site.is_registered(User):
-    admin.site.unregister(User)
+for model in (User, TokenProxy, AuthToken):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+
+
+@admin.register(AuthToken)
+class IssuedTokenAdmin(admin.ModelAdmin):
+    """Superusers see who holds tokens until when, and revoke them; nobody adds one here
+    (``manage.py issue_token`` does, on the ledger) and no key or digest is shown."""
+
+    list_display = ("user", "created", "expiry")
+    list_filter = ("expiry",)
+    search_fields = ("user__username",)
+    fields = ("user", "created", "expiry")
+    readonly_fields = fields
+    list_select_related = ("user",)
+    actions = ["delete_selected"]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        accounts.token_revoke(actor=request.user, user=obj.user, tokens=[obj], reason="admin")
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset.select_related("user"):
+            self.delete_model(request, token)
 
 
 @admin.register(User)
@@ -69,3 +119,41 @@ class TeamUserAdmin(UserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_change_permission(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or request.user.is_superuser:
+            return fieldsets
+        # No password field (and its "reset password" link) on someone else's account.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "password"]})
+            for name, options in fieldsets
+        ]
+
+    def user_change_password(self, request, id, form_url=""):
+        """Only superusers set other users' passwords; one's own goes through Django's
+        password change, which asks for the current one."""
+        if request.user.is_superuser:
+            return super().user_change_password(request, id, form_url)
+        if str(request.user.pk) == unquote(id):
+            return HttpResponseRedirect(reverse("admin:password_change"))
+        raise PermissionDenied
+
+    def save_model(self, request, obj, form, change):
+        """Saved with its groups by :meth:`save_related`, in one service call."""
+
+    def save_related(self, request, form, formsets, change):
+        data = form.cleaned_data
+        permissions = data.get("user_permissions") if request.user.is_superuser else None
+        try:
+            accounts.user_save(
+                actor=request.user,
+                user=form.instance,
+                groups=data.get("groups"),
+                permissions=permissions,
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+            raise PermissionDenied(error.message) from error
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)

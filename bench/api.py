@@ -122,8 +122,8 @@ def prepare(segments: int, annotations: int, seed: int, reuse: bool) -> dict:
 
     django.setup()
     from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
 
+    from annotate import accounts
     from annotate.models import Annotation
     from archive.models import Segment
     from bench import datagen
@@ -142,7 +142,11 @@ def prepare(segments: int, annotations: int, seed: int, reuse: bool) -> dict:
         )
     users = datagen.bench_users()
     tokens = {
-        role: [Token.objects.get_or_create(user=user)[0].key for user in members]
+        # Keys are shown once (only digests are stored): a fresh one per user and run.
+        role: [
+            accounts.token_issue(actor=None, user=user, rotate=True, reason="benchmark")[1]
+            for user in members
+        ]
         for role, members in users.items()
     }
     rng = random.Random(seed)

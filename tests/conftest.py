@@ -118,3 +118,17 @@ def reseeded(transactional_db):
             ).first()
             if permission is not None:
                 group.permissions.add(permission)
+    # ...less what a later migration took away again (no role may touch tokens).
+    from django.apps import apps
+
+    tokens = importlib.import_module("annotate.migrations.0007_token_store")
+    tokens.remove_token_permissions(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _forget_auth_failures():
+    """Each test starts with no failed API authentications counted against any address
+    (the counts live in this process's memory for the whole run)."""
+    from annotate.api.authentication import unlock
+
+    unlock()

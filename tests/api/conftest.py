@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from annotate import accounts
 from tests.factories import make_annotation
+
+
+def token_for(user) -> str:
+    """An API key of ``user``, issued through the real service once per user object (the
+    store keeps only digests, so the key is remembered here)."""
+    key = getattr(user, "_test_api_key", None)
+    if key is None:
+        _, key = accounts.token_issue(actor=None, user=user)
+        user._test_api_key = key
+    return key
 
 
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 

@@ -6,9 +6,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from bench import api as bench_api
+from tests.api.conftest import token_for
 
 
 @pytest.fixture(autouse=True)
@@ -20,8 +20,8 @@ def _seeded(reseeded):
 def test_each_call_type_succeeds(live_server, annotator, reviewer, transcript):
     data = {
         "tokens": {
-            "Annotator": [Token.objects.get_or_create(user=annotator)[0].key],
-            "Reviewer": [Token.objects.get_or_create(user=reviewer)[0].key],
+            "Annotator": [token_for(annotator)],
+            "Reviewer": [token_for(reviewer)],
         },
         "segments": [(str(s.pk), len(s.text)) for s in transcript.segments.all()],
     }

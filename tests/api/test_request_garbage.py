@@ -24,10 +24,10 @@ from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.test.client import ClientHandler
-from rest_framework.authtoken.models import Token
 
 from annotate import services
 from annotate.api.middleware import release_request_objects
+from tests.api.conftest import token_for
 from tests.factories import make_annotation
 
 CITATIONS = [{"url": "https://example.org/a", "title": "A", "stance": "supports"}]
@@ -50,7 +50,6 @@ def send():
 
 
 def _environ(user, method, path, body, query, if_match) -> dict:
-    token, _ = Token.objects.get_or_create(user=user)
     payload = body if isinstance(body, bytes) else json.dumps(body or {}).encode()
     environ = {
         "REQUEST_METHOD": method,
@@ -59,7 +58,7 @@ def _environ(user, method, path, body, query, if_match) -> dict:
         "CONTENT_TYPE": "application/json",
         "CONTENT_LENGTH": str(len(payload)),
         "wsgi.input": io.BytesIO(payload),
-        "HTTP_AUTHORIZATION": f"Token {token.key}",
+        "HTTP_AUTHORIZATION": f"Token {token_for(user)}",
         "HTTP_ACCEPT": "application/json",
     }
     if if_match is not None:

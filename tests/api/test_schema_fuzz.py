@@ -14,9 +14,9 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from tests.api.conftest import token_for
 from tests.factories import make_annotation
 
 APP = get_wsgi_application()
@@ -54,9 +54,8 @@ def world(keep_test_connection, editor, annotator, segment):
         citations=[{"url": "https://example.org/audit", "title": "Audit"}],
     )
     citation = draft.citations.get()
-    key, _ = Token.objects.get_or_create(user=editor)
     return {
-        "token": key.key,
+        "token": token_for(editor),
         "ids": {
             "annotations": str(draft.pk),
             "citations": str(citation.pk),

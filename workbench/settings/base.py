@@ -36,7 +36,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
+    # DRF's plaintext token table stays only because old migrations depend on it; it is
+    # emptied by annotate 0007 and never read. API tokens live hashed in knox's table.
     "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -208,6 +211,26 @@ CLAIMTRAIL_LEDGER_WITNESS = os.environ.get(
 # (archive.privileges); it may only INSERT and SELECT on the ledger and the evidence.
 DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "claimtrail_app")
 
+# API tokens (django-rest-knox): only a SHA-512 digest of each key is stored, and a key
+# expires this many days after it is issued (``manage.py issue_token``).
+CLAIMTRAIL_TOKEN_TTL_DAYS = int(os.environ.get("CLAIMTRAIL_TOKEN_TTL_DAYS", 90))
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=CLAIMTRAIL_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",  # clients keep sending ``Authorization: Token <key>``
+}
+
+# The API's failed-authentication counts (annotate.api.authentication) must be shared by
+# every worker process of a host, so they live in files, not in each process's memory;
+# no database round trip is added to a request. Each host counts its own failures.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CLAIMTRAIL_THROTTLE_CACHE_DIR", BASE_DIR / "var" / "throttle"),
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
@@ -221,6 +244,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["annotate.api.permissions.TeamMember"],
+    # Failed token authentications per client address (annotate.api.authentication):
+    # past the burst rate an address is refused (429) until its minute is over, past the
+    # sustained rate until its hour is. Successful requests are never counted.
+    "DEFAULT_THROTTLE_RATES": {
+        "auth_failure_burst": "10/min",
+        "auth_failure_sustained": "100/hour",
+    },
+    # The client address is the connection's: X-Forwarded-For is believed only from as
+    # many proxies as this says are in front of the app (0: never), so it cannot be forged.
+    "NUM_PROXIES": int(os.environ.get("CLAIMTRAIL_NUM_PROXIES", 0)),
     "DEFAULT_SCHEMA_CLASS": "annotate.api.schema.ClaimtrailAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["annotate.api.renderers.JSONRenderer"],  # DRF's, via orjson

@@ -22,3 +22,13 @@ CLAIMTRAIL_LEDGER_SEAL_SECONDS = 0
 CLAIMTRAIL_LEDGER_SIGNING_KEY = BASE_DIR / "var" / "test-ledger-signing-key.pem"  # noqa: F405
 CLAIMTRAIL_LEDGER_SIGNING_KEY_CREATE = True
 CLAIMTRAIL_LEDGER_WITNESS = None
+
+# The API's failed-authentication counts in this process's memory; tests/conftest.py
+# clears them before each test, so no test inherits another's failures.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "throttle",
+    },
+}
