@@ -65,6 +65,7 @@ class IssuedTokenAdmin(admin.ModelAdmin):
     (``manage.py issue_token`` does, on the ledger) and no key or digest is shown."""
 
     list_display = ("user", "created", "expiry")
+    list_display_links = None  # no change page: its URL would carry the digest (the pk)
     list_filter = ("expiry",)
     search_fields = ("user__username",)
     fields = ("user", "created", "expiry")

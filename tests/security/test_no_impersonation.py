@@ -225,3 +225,25 @@ def test_a_user_created_in_the_team_admin_is_a_ledger_event(client, editor):
     event = LedgerEvent.objects.get(action="user.create")
     assert event.actor_label == "ed" and event.state["username"] == "newcomer"
     assert not any("pbkdf2" in str(value) or "md5" in str(value) for value in event.state.values())
+
+
+def test_a_superuser_lists_tokens_without_keys_and_revokes_them_on_the_ledger(client, reviewer):
+    from knox.models import AuthToken
+
+    key = _issue("rev")
+    root = UserFactory(username="root", is_superuser=True)
+    _logged_in(client, root)
+
+    page = client.get("/admin/knox/authtoken/")
+
+    assert page.status_code == 200
+    assert "rev" in page.content.decode() and key not in page.content.decode()
+    token = AuthToken.objects.get(user=reviewer)
+    response = client.post(
+        "/admin/knox/authtoken/",
+        {"action": "delete_selected", "_selected_action": [token.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not AuthToken.objects.filter(user=reviewer).exists()
+    event = LedgerEvent.objects.get(scope=f"auth.user:{reviewer.pk}", action="token.revoke")
+    assert event.actor_label == "root" and event.state["revoked"] == 1
