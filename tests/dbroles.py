@@ -58,10 +58,8 @@ def install_test_backdoor(app_role: str) -> None:
 
 
 def runs_as_app_role() -> bool:
-    return (
-        bool(owner_credentials())
-        and connection.settings_dict["USER"] != owner_credentials()["USER"]
-    )
+    owner = owner_credentials()
+    return bool(owner) and connection.settings_dict["USER"] != owner["USER"]
 
 
 def owner_sql(sql: str, params=None) -> None:

@@ -1,14 +1,13 @@
 """Real concurrent writers on PostgreSQL: no lost update, every accepted write on the ledger once."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from annotate import services
 from annotate.errors import Conflict
 from annotate.models import Annotation
 from archive import ledger
+from tests.concurrently import race
 from tests.factories import make_annotation
 
 WRITERS = 16
@@ -31,28 +30,6 @@ def _postgres_only():
         pytest.skip("concurrency is tested on PostgreSQL (SQLite serialises all writers)")
 
 
-def _race(target, count=WRITERS):
-    """Start ``count`` threads at the same moment; return what each returned or raised."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(index):
-        try:
-            barrier.wait()
-            results[index] = target(index)
-        except Exception as error:  # collected and asserted on by the test
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 def test_racing_on_one_annotation_accepts_one_and_reports_the_rest(annotator, segment):
     annotation = make_annotation(annotator, segment)
 
@@ -64,7 +41,7 @@ def test_racing_on_one_annotation_accepts_one_and_reports_the_rest(annotator, se
             claim_text=f"writer {index}",
         )
 
-    results = _race(write)
+    results = race(write, WRITERS, timeout=60)
     accepted = [r for r in results if isinstance(r, Annotation)]
     conflicts = [r for r in results if isinstance(r, Conflict)]
     assert len(accepted) == 1 and len(conflicts) == WRITERS - 1
@@ -92,7 +69,7 @@ def test_retrying_writers_lose_no_update(annotator, segment):
             except Conflict as conflict:
                 conflicts.append(conflict)
 
-    results = _race(append_word)
+    results = race(append_word, WRITERS, timeout=60)
     assert all(isinstance(r, Annotation) for r in results), results
     annotation.refresh_from_db()
     assert sorted(annotation.claim_text.split()[3:]) == sorted(f"w{i}" for i in range(WRITERS))
@@ -115,7 +92,7 @@ def test_writers_on_different_annotations_all_succeed(annotator, transcript):
             actor=annotator, annotation=updated, expected_version=updated.version
         )
 
-    results = _race(write)
+    results = race(write, WRITERS, timeout=60)
     assert all(isinstance(r, Annotation) for r in results), results
     sequences = list(ledger.LedgerEvent.objects.values_list("sequence", flat=True))
     assert len(set(sequences)) == len(sequences)

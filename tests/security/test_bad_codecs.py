@@ -14,12 +14,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from archive import ledger
 from archive.importers.base import DocumentError
 from archive.importers.decoding import decode
-from archive.models import Segment, Source, Transcript
 from archive.services import source_import
 from tests.api.conftest import client_for
+from tests.concurrently import assert_nothing_imported
 from tests.factories import LIVEBLOG
 
 NOT_TEXT = ["rot13", "base64", "hex", "zlib_codec", "uu", "bz2_codec", "quopri", "ROT-13"]
@@ -59,20 +58,13 @@ def test_text_encodings_still_decode():
     assert decode("caf\u00e9\n".encode("utf-16"), "UTF-16") == "caf\u00e9\n"
 
 
-def _nothing_stored():
-    assert Source.objects.count() == 0
-    assert Transcript.objects.count() == 0
-    assert Segment.objects.count() == 0
-    assert not ledger.LedgerEvent.objects.filter(action="source.import").exists()
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("encoding", [*NOT_TEXT, *UNUSABLE])
 def test_service_refuses_and_stores_nothing(encoding):
     with pytest.raises(DocumentError) as raised:
         source_import(data=DATA, filename="a.txt", encoding=encoding)
     assert raised.value.field == "encoding"
-    _nothing_stored()
+    assert_nothing_imported()
 
 
 @pytest.mark.django_db
@@ -87,7 +79,7 @@ def test_api_answers_400_naming_the_encoding(as_editor, encoding):
     assert error["code"] == "invalid_document"
     assert encoding in error["message"]
     assert list(error["fields"]) == ["encoding"]
-    _nothing_stored()
+    assert_nothing_imported()
 
 
 @pytest.mark.django_db
@@ -100,4 +92,4 @@ def test_command_prints_one_line_and_fails(tmp_path, capsys, encoding):
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"{path}: error: ")
     assert repr(encoding) in lines[0]
-    _nothing_stored()
+    assert_nothing_imported()

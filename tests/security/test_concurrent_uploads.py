@@ -22,32 +22,11 @@ from archive import ledger
 from archive.models import Segment, Source, Transcript
 from archive.services import ImportResult, source_import
 from tests.api.conftest import client_for
+from tests.concurrently import race
 from tests.factories import LIVEBLOG
 
 UPLOADERS = 8
 DATA = (LIVEBLOG + "\n1200: Closing: Chair\n\nThe hearing closed at noon.\n").encode()
-
-
-def _race(target, count=UPLOADERS):
-    """Start ``count`` threads at the same moment; return what each returned or raised."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index):
-        try:
-            barrier.wait()
-            results[index] = target(index)
-        except Exception as error:  # collected and asserted on by the test
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def _stored_once() -> Source:
@@ -80,7 +59,7 @@ def _postgres():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_racing_imports_store_once_and_all_return_that_source(reseeded):
-    results = _race(lambda index: source_import(data=DATA, filename=f"copy{index}.txt"))
+    results = race(lambda index: source_import(data=DATA, filename=f"copy{index}.txt"), UPLOADERS)
     assert all(isinstance(r, ImportResult) for r in results), results
     assert sum(r.created for r in results) == 1
     source = _stored_once()
@@ -99,7 +78,7 @@ def test_racing_api_uploads_answer_one_201_and_the_rest_200(reseeded, editor):
         file = SimpleUploadedFile(f"copy{index}.txt", DATA, content_type="text/plain")
         return clients[index].post("/api/v1/sources/", {"file": file}, format="multipart")
 
-    responses = _race(upload)
+    responses = race(upload, UPLOADERS, timeout=120)
     statuses = sorted(getattr(r, "status_code", r) for r in responses)
     assert statuses == [200] * (UPLOADERS - 1) + [201], [r.content for r in responses]
     source = _stored_once()
@@ -120,7 +99,7 @@ def test_racing_import_commands_print_the_one_source(reseeded, tmp_path):
         out, err = outputs[index]
         call_command("import_transcript", str(path), stdout=out, stderr=err)
 
-    results = _race(run, count=len(outputs))
+    results = race(run, count=len(outputs))
     assert results == [None] * len(outputs), results
     source = _stored_once()
     printed = [out.getvalue() for out, _ in outputs]

@@ -12,11 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from archive import ledger
 from archive.importers.base import DocumentError
-from archive.models import Segment, Source, Transcript
 from archive.services import source_import
 from tests.api.conftest import client_for
+from tests.concurrently import assert_nothing_imported
 from tests.factories import LIVEBLOG
 
 DATA = LIVEBLOG.encode()
@@ -37,20 +36,13 @@ REFUSED = [
 ACCEPTED = ["", "https://example.org/hearing", "http://127.0.0.1:8000/a?b=c#d"]
 
 
-def _nothing_stored():
-    assert Source.objects.count() == 0
-    assert Transcript.objects.count() == 0
-    assert Segment.objects.count() == 0
-    assert not ledger.LedgerEvent.objects.filter(action="source.import").exists()
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", REFUSED)
 def test_service_refuses_and_stores_nothing(url):
     with pytest.raises(DocumentError, match="origin URL") as raised:
         source_import(data=DATA, filename="a.txt", origin_url=url)
     assert raised.value.field == "origin_url"
-    _nothing_stored()
+    assert_nothing_imported()
 
 
 @pytest.mark.django_db
@@ -77,7 +69,7 @@ def test_command_prints_one_line_and_fails(tmp_path, capsys, url):
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"{path}: error: ")
     assert "origin URL" in lines[0]
-    _nothing_stored()
+    assert_nothing_imported()
 
 
 @pytest.mark.django_db
@@ -89,7 +81,7 @@ def test_api_answers_400_on_the_origin_url_field(editor, url):
     )
     assert response.status_code == 400, response.content
     assert list(response.json()["error"]["fields"]) == ["origin_url"]
-    _nothing_stored()
+    assert_nothing_imported()
 
 
 @pytest.mark.django_db
@@ -102,4 +94,4 @@ def test_admin_upload_shows_the_error_on_the_origin_field(client, editor, url):
     )
     assert response.status_code == 200
     assert response.context["form"].errors.keys() == {"origin_url"}
-    _nothing_stored()
+    assert_nothing_imported()

@@ -1,5 +1,6 @@
 """manage.py verify_ledger — check the ledger's hashes, links, signed seals, witness and evidence."""
 
+from itertools import chain, islice
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -42,14 +43,7 @@ class Command(BaseCommand):
             checks.append(self._witness(witness_path))
         if not options["skip_evidence"]:
             checks.append(evidence.verify())
-        problems = []
-        for check in checks:
-            for problem in check:
-                problems.append(problem)
-                if len(problems) >= options["max_problems"]:
-                    break
-            if len(problems) >= options["max_problems"]:
-                break
+        problems = list(islice(chain(*checks), options["max_problems"]))
         if problems:
             for problem in problems:
                 self.stderr.write(str(problem))
