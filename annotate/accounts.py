@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
-from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -31,10 +30,10 @@ from django.utils import timezone
 from knox.crypto import hash_token
 from knox.models import AuthToken
 
+from annotate.actions import AnnotateAction
 from archive import ledger
-
-from .errors import InvalidInput, NotAllowed
-from .roles import Role, roles_of
+from common.errors import InvalidInput, NotAllowed
+from common.roles import Role, roles_of
 
 USER_FIELDS = (
     "username",
@@ -45,18 +44,6 @@ USER_FIELDS = (
     "is_staff",
     "is_superuser",
 )
-
-
-class AccountEvent(StrEnum):
-    """The ledger actions this module writes."""
-
-    TOKEN_ISSUE = "token.issue"
-    TOKEN_REVOKE = "token.revoke"
-    USER_CREATE = "user.create"
-    USER_UPDATE = "user.update"
-    USER_ROLES_CHANGE = "user.roles_change"
-    USER_ACTIVATE = "user.activate"
-    USER_DEACTIVATE = "user.deactivate"
 
 
 def token_digest(key: str) -> str:
@@ -100,7 +87,7 @@ def _require_token_authority(actor, user) -> None:
     raise NotAllowed(f"only {name} themself or a superuser may issue or revoke {name}'s tokens")
 
 
-def _token_event(actor, action: AccountEvent, user, reason: str, **state) -> None:
+def _token_event(actor, action: AnnotateAction, user, reason: str, **state) -> None:
     ledger.append(
         actor=actor,
         action=action.value,
@@ -126,7 +113,7 @@ def token_issue(*, actor, user, rotate: bool = False, reason: str = "") -> tuple
     token, key = AuthToken.objects.create(user=user, expiry=token_ttl())
     _token_event(
         actor,
-        AccountEvent.TOKEN_ISSUE,
+        AnnotateAction.TOKEN_ISSUE,
         user,
         reason,
         created=token.created.isoformat(),
@@ -155,7 +142,7 @@ def _revoke(actor, user, queryset, reason: str) -> int:
     queryset.delete()
     _token_event(
         actor,
-        AccountEvent.TOKEN_REVOKE,
+        AnnotateAction.TOKEN_REVOKE,
         user,
         reason,
         revoked=len(created),
@@ -202,17 +189,21 @@ def user_save(*, actor, user, groups=None, permissions=None, reason: str = ""):
     after = user_state(user)
     if adding:
         ledger.append(
-            actor=actor, action=AccountEvent.USER_CREATE.value, obj=user, state=after, reason=reason
+            actor=actor,
+            action=AnnotateAction.USER_CREATE.value,
+            obj=user,
+            state=after,
+            reason=reason,
         )
         return user
     kinds = [
-        (AccountEvent.USER_ROLES_CHANGE, ("groups",)),
+        (AnnotateAction.USER_ROLES_CHANGE, ("groups",)),
         (
-            AccountEvent.USER_ACTIVATE if after["is_active"] else AccountEvent.USER_DEACTIVATE,
+            AnnotateAction.USER_ACTIVATE if after["is_active"] else AnnotateAction.USER_DEACTIVATE,
             ("is_active",),
         ),
         (
-            AccountEvent.USER_UPDATE,
+            AnnotateAction.USER_UPDATE,
             tuple(field for field in after if field not in ("groups", "is_active")),
         ),
     ]

@@ -7,9 +7,8 @@ class AnnotateConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from annotate import integrity
         from archive import evidence
-
-        from . import integrity
 
         # verify_ledger checks annotations and reviews against the ledger too.
         evidence.register(integrity.check_annotations)

@@ -13,21 +13,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import islice
 
+from annotate import records, workflow
+from annotate.actions import AnnotateAction
+from annotate.datasets.exporters.package import ExportError
+from annotate.models import Annotation, Review
 from archive import evidence, ledger
-
-from .exporters.package import ExportError
-from .models import Annotation, Review
 
 ANNOTATION = "annotate.annotation"
 REVIEW_ACTIONS = {
-    f"annotation.{decision}": decision for decision in ("approve", "request-changes", "reject")
+    AnnotateAction.of_transition(action).value: action.value for action in workflow.REVIEW_ACTIONS
 }
 
 
 def check_annotations(*, chunk_size: int = 2000) -> Iterator[evidence.EvidenceProblem]:
     """Each annotation's row against the state its latest ledger event recorded."""
-    from .services import annotation_state
-
     annotations = (
         Annotation.objects.select_related("claim_type", "created_by", "last_edited_by", "assignee")
         .order_by("id")
@@ -48,7 +47,7 @@ def check_annotations(*, chunk_size: int = 2000) -> Iterator[evidence.EvidencePr
                 where, "has no event on the ledger: written behind its back"
             )
             continue
-        stored = annotation_state(annotation)
+        stored = records.annotation_state(annotation)
         differs = sorted(k for k in stored.keys() & recorded.keys() if stored[k] != recorded[k])
         if differs:
             yield evidence.EvidenceProblem(
@@ -81,11 +80,11 @@ def check_reviews(*, chunk_size: int = 2000) -> Iterator[evidence.EvidenceProble
     state, not with events of their own; they are skipped.
     """
     events = ledger.LedgerEvent.objects.filter(
-        object_type=ANNOTATION, action__in=[*REVIEW_ACTIONS, "annotation.restore"]
+        object_type=ANNOTATION, action__in=[*REVIEW_ACTIONS, AnnotateAction.ANNOTATION_RESTORE]
     ).values_list("object_id", "action", "actor_id", "state")
     decided, restored = set(), set()
     for object_id, action, actor_id, state in events.iterator(chunk_size):
-        if action == "annotation.restore":
+        if action == AnnotateAction.ANNOTATION_RESTORE:
             restored.add(object_id)
             continue
         decided.add(

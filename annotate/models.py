@@ -204,12 +204,14 @@ class ExportStatus(models.TextChoices):
 class Export(models.Model):
     """One dataset export: what was asked for, and what was delivered.
 
-    Written only by ``annotate.exports``; the delivered package is a file under
+    Written only by ``annotate.datasets.service``; the delivered package is a file under
     ``path`` and its manifest repeats the filters, counts and ledger position.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    status = models.CharField(max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    status = models.CharField(
+        max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
     format = models.CharField(max_length=20, help_text="Export format, e.g. jsonl or csv.")
     options = models.JSONField(default=dict, blank=True, help_text="Format options (unit, zip).")
     filters = models.JSONField(default=dict, blank=True, help_text="The validated filters.")
@@ -244,7 +246,9 @@ class Export(models.Model):
                 condition=_in_choices("status", ExportStatus), name="annotate_export_status_valid"
             ),
         ]
-        indexes = [models.Index(fields=["requested_by", "-requested_at"], name="export_requester_idx")]
+        indexes = [
+            models.Index(fields=["requested_by", "-requested_at"], name="export_requester_idx")
+        ]
 
     def __str__(self):
         return f"{self.format} export ({self.status})"

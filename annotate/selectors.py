@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from annotate import workflow
+from annotate.models import Annotation, Citation, Review, Status
+from annotate.workflow import Action
 from archive import ledger
 from archive.models import Segment, Transcript
-
-from .models import Annotation, Citation, Review, Status
-from .roles import Role, roles_of
+from common.roles import roles_of
 
 ANNOTATION_RELATIONS = (
     "segment",
@@ -44,7 +45,7 @@ def review_queue(user) -> QuerySet[Annotation]:
     review row: ``exclude()`` with several conditions across the multi-valued
     ``reviews`` relation could match them on different rows.
     """
-    if not roles_of(user) & {Role.REVIEWER, Role.EDITOR}:
+    if not workflow.may(Action.REVIEW, roles_of(user)):
         return Annotation.objects.none()
     approved = Review.objects.filter(
         annotation=OuterRef("pk"),
@@ -123,13 +124,13 @@ def citation_list() -> QuerySet[Citation]:
 
 
 def claim_type_list():
-    from .models import ClaimType
+    from annotate.models import ClaimType
 
     return ClaimType.objects.all()
 
 
 def export_list():
     """Dataset exports with their requester, newest first."""
-    from .models import Export
+    from annotate.models import Export
 
     return Export.objects.select_related("requested_by").order_by("-requested_at", "-id")

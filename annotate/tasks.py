@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from .exports import export_run
+from annotate.datasets.service import export_run
 
 
 @task()

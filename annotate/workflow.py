@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .models import Status, Verdict
-from .roles import Role
+from annotate.models import Status, Verdict
+from common.roles import Role
 
 
 class Action(StrEnum):
@@ -25,6 +25,13 @@ class Action(StrEnum):
     REJECT = "reject"
     REOPEN = "reopen"
     EDIT = "edit"
+    # Not transitions of one annotation: what a role may do at all.
+    CREATE = "create"
+    ASSIGN = "assign"
+    REVIEW = "review"
+    CHANGE_TAXONOMY = "change-taxonomy"
+    IMPORT_SOURCES = "import-sources"
+    EXPORT = "export"
 
 
 # (action, from status) -> status after the action.
@@ -46,6 +53,12 @@ ROLES_FOR: dict[Action, frozenset[Role]] = {
     Action.REQUEST_CHANGES: frozenset({Role.REVIEWER, Role.EDITOR}),
     Action.REJECT: frozenset({Role.REVIEWER, Role.EDITOR}),
     Action.REOPEN: frozenset({Role.EDITOR}),
+    Action.CREATE: frozenset({Role.ANNOTATOR, Role.EDITOR}),
+    Action.ASSIGN: frozenset({Role.EDITOR, Role.REVIEWER}),
+    Action.REVIEW: frozenset({Role.REVIEWER, Role.EDITOR}),
+    Action.CHANGE_TAXONOMY: frozenset({Role.EDITOR}),
+    Action.IMPORT_SOURCES: frozenset({Role.EDITOR}),
+    Action.EXPORT: frozenset({Role.EDITOR}),
 }
 
 REVIEW_ACTIONS = frozenset({Action.APPROVE, Action.REQUEST_CHANGES, Action.REJECT})
@@ -69,6 +82,12 @@ class Outcome:
     allowed: bool
     reason: str = ""
     new_status: Status | None = None
+
+
+def may(action: Action, roles: frozenset[Role]) -> bool:
+    """Whether someone holding ``roles`` may take ``action`` at all (before any per-object
+    rule). The admin asks this to show or hide a control; the services ask it too."""
+    return bool(roles & ROLES_FOR[action])
 
 
 def approvals_needed(verdict: str) -> int:

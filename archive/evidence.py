@@ -18,6 +18,8 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from archive.actions import ArchiveAction
+
 from . import ledger
 from .models import Segment, Source, Transcript
 
@@ -108,7 +110,7 @@ def verify(*, sources: Iterable | None = None, chunk_size: int = 2000) -> Iterat
 
 # The events that bring a source in: an import, or a restore from a dataset package
 # (which records the bytes' digest but not the text's or the segments').
-ENTRY_ACTIONS = ("source.import", "source.restore")
+ENTRY_ACTIONS = (ArchiveAction.SOURCE_IMPORT, ArchiveAction.SOURCE_RESTORE)
 
 
 def _import_events() -> dict[str, dict]:

@@ -659,7 +659,8 @@ def verify_witness(path) -> Iterator[ChainProblem]:
             )
         elif stored[head.number] != head.hash:
             yield ChainProblem(
-                head.last_sequence, "the database holds another seal with this number: rewritten",
+                head.last_sequence,
+                "the database holds another seal with this number: rewritten",
                 where=where,
             )
 

@@ -18,6 +18,8 @@ from django.db import IntegrityError, connection, transaction
 from psycopg import pq
 from psycopg.adapt import PyFormat, Transformer
 
+from archive.actions import ArchiveAction
+
 from . import evidence, ledger
 from .importers import registry
 from .importers.base import DocumentError, DocumentStream, DroppedSpan, ParsedSegment
@@ -183,7 +185,7 @@ def _store(
     transcript.save(force_insert=True)
     ledger.append(
         actor=actor,
-        action="source.import",
+        action=ArchiveAction.SOURCE_IMPORT,
         obj=source,
         state={
             "sha256": digest,

@@ -6,9 +6,11 @@ so the benchmarks can start from a million segments in minutes. The rows obey th
 same invariants the services enforce (``segment.text == source.text[start:end]``,
 ``annotation.quote == segment.text[start:end]``, prefix/suffix derived from the
 segment, unique source sha256, workflow-consistent status, version and reviews),
-but they are not provenance: no per-row ledger events are written. Each run
-appends one summary event, ``bench.generate``, through :func:`archive.ledger.append`
-so the ledger still verifies and says where the data came from.
+but they are not provenance: no per-annotation ledger events are written. Each
+source gets the ``source.import`` event a real import writes (with its digests, so
+exports' evidence check passes), and each run appends one summary event,
+``bench.generate``, through :func:`archive.ledger.append` so the ledger still
+verifies and says where the data came from.
 
 Use it only on a throwaway database::
 
@@ -291,7 +293,7 @@ def bench_users() -> dict[str, list]:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from annotate.roles import Role
+    from common.roles import Role
 
     User = get_user_model()
     groups = {g.name: g for g in Group.objects.filter(name__in=[r.value for r in Role])}
@@ -351,7 +353,7 @@ def generate(segments: int, annotations: int, *, seed: int = 1) -> dict:
     from django.utils import timezone
 
     from annotate.models import Annotation, Citation, ClaimType, Review
-    from archive import ledger
+    from archive import evidence, ledger
     from archive.models import Segment, Source, Transcript
 
     if segments < 0 or annotations < 0:
@@ -385,6 +387,7 @@ def generate(segments: int, annotations: int, *, seed: int = 1) -> dict:
         doc_ids = [(_new_uuid(id_rng), _new_uuid(id_rng)) for _ in transcripts]
         out = _Writer(cursor, Source, SOURCE_COLUMNS)
         doc_writer = LiveblogWriter(seed)
+        import_states: list[dict] = []  # one source.import event per source (see below)
         for number, ((source_id, _), size) in enumerate(zip(doc_ids, transcripts, strict=True)):
             title = f"Bench hearing {number + 1} (run {run_id})"
             text, _ = doc_writer.document(title, size)
@@ -394,6 +397,10 @@ def generate(segments: int, annotations: int, *, seed: int = 1) -> dict:
                 None, now, None, BENCH_IMPORTER, hashlib.sha256(data).hexdigest(), len(data),
                 data, text,
             ))  # fmt: skip
+            import_states.append({
+                "source_id": str(source_id), "sha256": hashlib.sha256(data).hexdigest(),
+                "text_sha256": evidence.text_digest(text), "importer": BENCH_IMPORTER,
+            })  # fmt: skip
         out.close()
         counts["sources"] = out.count
         out = _Writer(cursor, Transcript, TRANSCRIPT_COLUMNS)
@@ -412,18 +419,26 @@ def generate(segments: int, annotations: int, *, seed: int = 1) -> dict:
         for number, ((_, transcript_id), size) in enumerate(zip(doc_ids, transcripts, strict=True)):
             title = f"Bench hearing {number + 1} (run {run_id})"
             text, blocks = writer.document(title, size)
+            digest = evidence.SegmentDigest()
             for ordinal, block in enumerate(blocks, start=1):
                 segment_id = _new_uuid(id_rng)
                 body = text[block.start : block.end]
-                out.write((
+                row = (
                     segment_id, transcript_id, ordinal, block.clock, block.clock_normalised,
                     block.location, block.speaker, block.speaker_role, body, block.start,
                     block.end,
-                ))  # fmt: skip
+                )  # fmt: skip
+                digest.add(row)
+                out.write(row)
                 wanted = quota.get(index)
                 if wanted:
                     targets.append((segment_id, body, wanted))
                 index += 1
+            import_states[number].update(
+                transcript_id=str(transcript_id),
+                segment_count=digest.count,
+                segments_sha256=digest.hexdigest(),
+            )
         out.close()
         counts["segments"] = out.count
         timings["segments"] = time.perf_counter() - phase
@@ -437,7 +452,19 @@ def generate(segments: int, annotations: int, *, seed: int = 1) -> dict:
         )  # fmt: skip
         timings["annotations"] = time.perf_counter() - phase
 
-        # BENCHMARK-ONLY: one summary event instead of one per row.
+        # Exports check each source against its import event (archive.evidence), so
+        # every bench source gets one, with the digests a real import records.
+        for state in import_states:
+            ledger.append(
+                actor=None,
+                actor_label="bench.datagen",
+                action="source.import",
+                object_type="archive.source",
+                object_id=state.pop("source_id"),
+                state=state,
+                reason="benchmark data generated in bulk",
+            )
+        # BENCHMARK-ONLY: one summary event instead of one per annotation row.
         ledger.append(
             actor=None,
             actor_label="bench.datagen",

@@ -63,7 +63,7 @@ def child(format: str, out: str) -> None:
     _setup()
     from django.db import connection
 
-    from annotate.exports import export_dataset
+    from annotate.datasets.service import export_dataset
     from bench.procstat import server_cpu_seconds
 
     db_before = server_cpu_seconds(connection)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 
-from annotate.roles import Role
+from common.roles import Role
 from tests import dbroles
 from tests.factories import UserFactory, make_transcript
 
@@ -129,6 +129,6 @@ def reseeded(transactional_db):
 def _forget_auth_failures():
     """Each test starts with no failed API authentications counted against any address
     (the counts live in this process's memory for the whole run)."""
-    from annotate.api.authentication import unlock
+    from common.api.authentication import unlock
 
     unlock()

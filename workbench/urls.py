@@ -5,7 +5,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from annotate.api.errors import unknown_endpoint
+from common.api.errors import unknown_endpoint
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
@@ -21,7 +21,7 @@ urlpatterns = [
 ]
 
 # JSON errors under /api/, Django's pages elsewhere.
-handler400 = "annotate.api.errors.bad_request"
-handler403 = "annotate.api.errors.permission_denied"
-handler404 = "annotate.api.errors.not_found"
-handler500 = "annotate.api.errors.server_error"
+handler400 = "common.api.errors.bad_request"
+handler403 = "common.api.errors.permission_denied"
+handler404 = "common.api.errors.not_found"
+handler500 = "common.api.errors.server_error"

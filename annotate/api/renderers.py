@@ -15,7 +15,7 @@ import orjson
 from rest_framework.renderers import JSONRenderer as DRFJSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
-from .webannotation import LDP_PROFILE
+from annotate.api.webannotation import LDP_PROFILE
 
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NON_STR_KEYS
 _DEFAULT = JSONEncoder().default  # Decimal, lazy strings, QuerySets, bytes, timedelta...

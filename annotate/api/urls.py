@@ -3,10 +3,9 @@
 from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
-from annotate.api_exports import ExportViewSet
-
-from . import views
-from .errors import unknown_endpoint
+from annotate.api import views
+from annotate.api.exports import ExportViewSet
+from common.api.errors import unknown_endpoint
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

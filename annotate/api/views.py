@@ -2,7 +2,7 @@
 
 No rule lives here. Reads come from :mod:`annotate.selectors`; every write is one
 call to :mod:`annotate.services` (or :func:`archive.services.source_import`), which
-raise domain errors that :mod:`annotate.api.errors` turns into JSON.
+raise domain errors that :mod:`common.api.errors` turns into JSON.
 """
 
 from __future__ import annotations
@@ -25,30 +25,30 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param
 
-from annotate import selectors, services, statements
-from annotate.errors import Conflict, InvalidInput
-from annotate.models import Annotation, Citation, ClaimType
-from annotate.roles import Role
-from annotate.workflow import Action
-from archive.models import Segment
-from archive.services import source_import
-
-from . import rows, webannotation
-from . import serializers as s
-from .errors import PayloadTooLarge, PreconditionRequired
-from .filters import (
+from annotate import selectors, services
+from annotate.api import serializers as s
+from annotate.api import webannotation
+from annotate.api.filters import (
     AnnotationFilter,
     CitationFilter,
     SegmentFilter,
     SourceFilter,
     TranscriptFilter,
 )
-from .negotiation import RememberedNegotiation
-from .pagination import KeysetPagination
-from .parsers import BoundedJSONParser
-from .permissions import TeamMember
-from .renderers import JSONLDRenderer, JSONRenderer, PlainJSONLDRenderer
-from .schema import ClaimtrailAutoSchema
+from annotate.api.renderers import JSONLDRenderer, JSONRenderer, PlainJSONLDRenderer
+from annotate.fast import api_rows as rows
+from annotate.fast import statements
+from annotate.models import Annotation, Citation, ClaimType
+from annotate.workflow import ROLES_FOR, Action
+from archive.models import Segment
+from archive.services import source_import
+from common.api.errors import PayloadTooLarge, PreconditionRequired
+from common.api.negotiation import RememberedNegotiation
+from common.api.pagination import KeysetPagination
+from common.api.parsers import BoundedJSONParser
+from common.api.permissions import TeamMember
+from common.api.schema import ClaimtrailAutoSchema
+from common.errors import Conflict, InvalidInput
 
 # ---------------------------------------------------------------- shared
 
@@ -147,7 +147,7 @@ class SourceViewSet(mixins.ListModelMixin, ApiViewSet):
     serializer_class = s.SourceSerializer
     filterset_class = SourceFilter
     cursor_ordering = ("imported_at", "id")
-    write_roles = frozenset({Role.EDITOR})
+    write_roles = ROLES_FOR[Action.IMPORT_SOURCES]
     parser_classes = [MultiPartParser]
 
     def get_queryset(self):
@@ -239,7 +239,7 @@ class ClaimTypeViewSet(mixins.ListModelMixin, ApiViewSet):
     serializer_class = s.ClaimTypeSerializer
     lookup_field = "slug"
     cursor_ordering = ("slug",)
-    write_roles = frozenset({Role.EDITOR})
+    write_roles = ROLES_FOR[Action.CHANGE_TAXONOMY]
     if_match_actions = ("partial_update",)
     sends_etag = True
     http_method_names = ["get", "post", "patch", "head", "options"]

@@ -1,7 +1,7 @@
 """W3C Web Annotation JSON-LD for the API: one annotation, and pages of the collection.
 
 The representation of one annotation belongs to the exporter
-(:mod:`annotate.exporters.webannotation`), so the API and the ``webannotation``
+(:mod:`annotate.datasets.exporters.webannotation`), so the API and the ``webannotation``
 export agree. This module adds only the HTTP paging of the W3C Web Annotation
 Protocol: the first request answers an ``AnnotationCollection`` embedding its first
 ``AnnotationPage``; following ``next`` answers further ``AnnotationPage`` documents.
@@ -17,7 +17,7 @@ LDP_PROFILE = f'application/ld+json; profile="{ANNO_CONTEXT}"'
 
 def _exporter():
     # Imported when first needed: the exporters package is heavier than the API's startup.
-    from annotate.exporters import webannotation
+    from annotate.datasets.exporters import webannotation
 
     return webannotation
 

@@ -17,9 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-
-class DocumentError(ValueError):
-    """A document cannot be imported; the message is shown to the user as is."""
+from common.errors import DocumentError  # noqa: F401  (the importers raise it from here)
 
 
 @dataclass(frozen=True, slots=True)

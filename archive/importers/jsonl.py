@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import re
 
-from .. import jsondepth
+from common import jsondepth
+
 from .base import (
     DocumentError,
     ParsedDocument,

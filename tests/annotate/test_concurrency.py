@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 
 from annotate import services
-from annotate.errors import Conflict
 from annotate.models import Annotation
 from archive import ledger
+from common.errors import Conflict
 from tests.concurrently import race
 from tests.factories import make_annotation
 

@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth.models import Group
 
 from annotate import selectors, services
-from annotate.errors import Conflict, InvalidInput, NotAllowed
 from annotate.models import Annotation, Citation, Review, Status
 from archive import ledger
+from common.errors import Conflict, InvalidInput, NotAllowed
 from tests.factories import UserFactory, make_annotation
 
 pytestmark = pytest.mark.django_db

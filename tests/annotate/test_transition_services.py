@@ -3,9 +3,9 @@
 import pytest
 
 from annotate import services
-from annotate.errors import NotAllowed
 from annotate.models import Status
 from annotate.workflow import Action
+from common.errors import NotAllowed
 from tests.factories import make_annotation
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 import pytest
 
 from annotate.models import Status
-from annotate.roles import Role
 from annotate.workflow import Action, Actor, check
+from common.roles import Role
 
 A, R, E = Role.ANNOTATOR, Role.REVIEWER, Role.EDITOR
 

@@ -82,7 +82,7 @@ def test_segments_filters(as_annotator, transcript):
     assert texts(f"transcript={transcript.pk}&location=riverton") == everything
     segment = as_annotator.get(f"/api/v1/segments/?transcript={transcript.pk}").json()["results"][0]
     source = transcript.source
-    assert segment["text"] == source.text[segment["source_start"]:segment["source_end"]]
+    assert segment["text"] == source.text[segment["source_start"] : segment["source_end"]]
     assert LIVEBLOG  # the shared fixture text
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import Group
 
 from annotate import accounts
-from annotate.api.authentication import user_with_roles
-from annotate.roles import Role
+from common.api.authentication import user_with_roles
+from common.roles import Role
 from tests.api.conftest import client_for
 from tests.factories import UserFactory
 
@@ -28,8 +28,7 @@ def test_every_role_of_the_user_is_loaded(db):
     assert token.digest == accounts.token_digest(key) and token.user_id == user.pk
     assert found._claimtrail_roles == {Role.REVIEWER, Role.EDITOR}
     # An editor-only write is allowed with the roles from that one query.
-    response = client.post("/api/v1/claim-types/", {"slug": "x-new", "name": "X"},
-                           format="json")
+    response = client.post("/api/v1/claim-types/", {"slug": "x-new", "name": "X"}, format="json")
     assert response.status_code == 201, response.content
 
 

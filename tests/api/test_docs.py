@@ -14,8 +14,12 @@ def test_schema_describes_every_endpoint_and_its_errors(client, db):
     schema = yaml.safe_load(response.content)
     paths = schema["paths"]
     for path in (
-        "/api/v1/sources/", "/api/v1/transcripts/", "/api/v1/segments/",
-        "/api/v1/claim-types/", "/api/v1/annotations/", "/api/v1/citations/",
+        "/api/v1/sources/",
+        "/api/v1/transcripts/",
+        "/api/v1/segments/",
+        "/api/v1/claim-types/",
+        "/api/v1/annotations/",
+        "/api/v1/citations/",
         "/api/v1/annotations/{id}/history/",
     ):
         assert path in paths, path

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.test import RequestFactory
 
-from annotate.api import errors
+from common.api import errors
 from tests.api.conftest import etag
 
 
@@ -25,9 +25,7 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
 
 
 def _create(client, body, **extra):
-    return client.post(
-        "/api/v1/annotations/", body, content_type="application/json", **extra
-    )
+    return client.post("/api/v1/annotations/", body, content_type="application/json", **extra)
 
 
 def test_malformed_json(as_annotator):
@@ -40,29 +38,49 @@ def test_json_that_is_not_an_object(as_annotator):
 
 
 def test_wrong_types_name_the_fields(as_annotator, segment):
-    body = {"segment": str(segment.pk), "start": "0", "end": 5.5, "claim_type": "quantity",
-            "claim_text": 42}
+    body = {
+        "segment": str(segment.pk),
+        "start": "0",
+        "end": 5.5,
+        "claim_type": "quantity",
+        "claim_text": 42,
+    }
     error = assert_error(_create(as_annotator, json.dumps(body)), 400, "invalid")
     assert set(error["fields"]) == {"start", "end", "claim_text"}
 
 
 def test_unknown_fields_are_refused(as_annotator, segment):
-    body = {"segment": str(segment.pk), "start": 0, "end": 5, "claim_type": "quantity",
-            "verdikt": "true"}
+    body = {
+        "segment": str(segment.pk),
+        "start": 0,
+        "end": 5,
+        "claim_type": "quantity",
+        "verdikt": "true",
+    }
     error = assert_error(_create(as_annotator, json.dumps(body)), 400, "invalid")
     assert error["fields"] == {"verdikt": ["unknown field"]}
 
 
 def test_unknown_fields_in_nested_citations_are_refused(as_annotator, segment):
-    body = {"segment": str(segment.pk), "start": 0, "end": 5, "claim_type": "quantity",
-            "citations": [{"url": "https://example.org/", "stnace": "supports"}]}
+    body = {
+        "segment": str(segment.pk),
+        "start": 0,
+        "end": 5,
+        "claim_type": "quantity",
+        "citations": [{"url": "https://example.org/", "stnace": "supports"}],
+    }
     error = assert_error(_create(as_annotator, json.dumps(body)), 400, "invalid")
     assert "citations.0.stnace" in error["fields"]
 
 
 def test_domain_error_from_the_service(as_annotator, segment):
-    body = {"segment": str(segment.pk), "start": 0, "end": 5, "claim_type": "quantity",
-            "quote": "not the text"}
+    body = {
+        "segment": str(segment.pk),
+        "start": 0,
+        "end": 5,
+        "claim_type": "quantity",
+        "quote": "not the text",
+    }
     error = assert_error(_create(as_annotator, json.dumps(body)), 400, "invalid")
     assert "quote" in error["fields"]
 
@@ -93,15 +111,17 @@ def test_not_acceptable(as_annotator):
 
 
 def test_method_not_allowed(as_annotator):
-    assert_error(as_annotator.put("/api/v1/segments/", {}, format="json"), 405,
-                 "method_not_allowed")
+    assert_error(
+        as_annotator.put("/api/v1/segments/", {}, format="json"), 405, "method_not_allowed"
+    )
 
 
 def test_unknown_object_is_404(as_annotator):
     assert_error(as_annotator.get("/api/v1/annotations/not-a-uuid/"), 404, "not_found")
     assert_error(
         as_annotator.get("/api/v1/annotations/00000000-0000-0000-0000-000000000000/"),
-        404, "not_found",
+        404,
+        "not_found",
     )
 
 
@@ -115,8 +135,11 @@ def test_change_to_unknown_annotation_is_404_whatever_else_is_wrong(as_annotator
         assert_error(call(path, body, format="json", **ok), 404, "not_found")
         assert_error(call(path, body, format="json"), 404, "not_found")
         assert_error(call(path, {"nope": 1}, format="json", **ok), 404, "not_found")
-    assert_error(as_annotator.post("/api/v1/annotations/nope/approve/", {}, format="json",
-                                   **ok), 404, "not_found")
+    assert_error(
+        as_annotator.post("/api/v1/annotations/nope/approve/", {}, format="json", **ok),
+        404,
+        "not_found",
+    )
 
 
 def test_unknown_url_under_api_is_json_404(as_annotator):
@@ -144,24 +167,29 @@ def test_bad_filter_value(as_annotator):
     assert "clock_from" in error["fields"]
 
 
-@pytest.mark.parametrize("query", ["cursor=zzz", "cursor=WyJuIixbXV0", "page_size=0",
-                                   "page_size=abc", "page_size=100000"])
+@pytest.mark.parametrize(
+    "query",
+    ["cursor=zzz", "cursor=WyJuIixbXV0", "page_size=0", "page_size=abc", "page_size=100000"],
+)
 def test_bad_cursor_or_page_size(as_annotator, query):
     assert_error(as_annotator.get(f"/api/v1/annotations/?{query}"), 400, "invalid")
 
 
 def test_if_match_missing_is_428(as_annotator, draft):
-    response = as_annotator.patch(f"/api/v1/annotations/{draft.pk}/", {"claim_text": "x"},
-                                  format="json")
+    response = as_annotator.patch(
+        f"/api/v1/annotations/{draft.pk}/", {"claim_text": "x"}, format="json"
+    )
     assert_error(response, 428, "precondition_required")
 
 
 def test_stale_if_match_is_412_with_who_and_when(as_annotator, as_editor, draft):
-    first = as_editor.patch(f"/api/v1/annotations/{draft.pk}/", {"claim_text": "Edited."},
-                            format="json", **etag(1))
+    first = as_editor.patch(
+        f"/api/v1/annotations/{draft.pk}/", {"claim_text": "Edited."}, format="json", **etag(1)
+    )
     assert first.status_code == 200 and first["ETag"] == '"2"'
-    response = as_annotator.patch(f"/api/v1/annotations/{draft.pk}/", {"claim_text": "Mine."},
-                                  format="json", **etag(1))
+    response = as_annotator.patch(
+        f"/api/v1/annotations/{draft.pk}/", {"claim_text": "Mine."}, format="json", **etag(1)
+    )
     error = assert_error(response, 412, "precondition_failed")
     assert error["current_version"] == 2
     assert error["changed_by"] == "ed"
@@ -172,20 +200,29 @@ def test_stale_if_match_is_412_with_who_and_when(as_annotator, as_editor, draft)
 
 
 def test_if_match_that_is_not_a_version_is_412(as_annotator, draft):
-    response = as_annotator.patch(f"/api/v1/annotations/{draft.pk}/", {"claim_text": "x"},
-                                  format="json", HTTP_IF_MATCH='"abc"')
+    response = as_annotator.patch(
+        f"/api/v1/annotations/{draft.pk}/",
+        {"claim_text": "x"},
+        format="json",
+        HTTP_IF_MATCH='"abc"',
+    )
     assert_error(response, 412, "precondition_failed")
 
 
 def test_weak_etag_is_accepted(as_annotator, draft):
-    response = as_annotator.patch(f"/api/v1/annotations/{draft.pk}/", {"claim_text": "x"},
-                                  format="json", HTTP_IF_MATCH='W/"1"')
+    response = as_annotator.patch(
+        f"/api/v1/annotations/{draft.pk}/",
+        {"claim_text": "x"},
+        format="json",
+        HTTP_IF_MATCH='W/"1"',
+    )
     assert response.status_code == 200
 
 
 def test_workflow_refusal_is_403_with_reason(as_annotator, draft):
-    response = as_annotator.post(f"/api/v1/annotations/{draft.pk}/approve/", {}, format="json",
-                                 **etag(1))
+    response = as_annotator.post(
+        f"/api/v1/annotations/{draft.pk}/approve/", {}, format="json", **etag(1)
+    )
     error = assert_error(response, 403, "not_allowed")
     assert "cannot approve" in error["message"]
 
@@ -200,7 +237,8 @@ def test_document_error_on_upload_is_400(as_editor):
     upload = SimpleUploadedFile("blob.bin", b"\x00\x01\x02binary\x00" * 50)
     error = assert_error(
         as_editor.post("/api/v1/sources/", {"file": upload}, format="multipart"),
-        400, "invalid_document",
+        400,
+        "invalid_document",
     )
     assert "binary" in error["message"]
 
@@ -213,8 +251,13 @@ def test_cursor_with_a_nul_character_is_400(as_annotator):
 
 
 def test_nul_characters_in_text_are_400(as_annotator, segment):
-    body = {"segment": str(segment.pk), "start": 0, "end": 5, "claim_type": "quantity",
-            "claim_text": "a\u0000b"}
+    body = {
+        "segment": str(segment.pk),
+        "start": 0,
+        "end": 5,
+        "claim_type": "quantity",
+        "claim_text": "a\u0000b",
+    }
     error = assert_error(_create(as_annotator, json.dumps(body)), 400, "invalid")
     assert "claim_text" in error["fields"]
     assert_error(as_annotator.get("/api/v1/segments/?speaker=a%00b"), 400, "invalid")

@@ -9,11 +9,12 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from annotate import services, statements
-from annotate.api import rows
-from annotate.api.pagination import KeysetPagination
+from annotate import services
+from annotate.fast import api_rows as rows
+from annotate.fast import statements
 from annotate.models import Annotation, Citation, ClaimType, Review, Status
 from archive.models import Segment
+from common.api.pagination import KeysetPagination
 from tests.factories import make_annotation
 
 
@@ -24,8 +25,9 @@ def _values(obj) -> dict:
 def test_locking_read_builds_the_instances_select_related_builds(annotator, segment):
     draft = make_annotation(annotator, segment, words="4.2 million")
     with transaction.atomic():
-        fixed = statements.get(Annotation, "pk", draft.pk, related=services.LOCK_RELATIONS,
-                               lock=True)
+        fixed = statements.get(
+            Annotation, "pk", draft.pk, related=services.LOCK_RELATIONS, lock=True
+        )
         orm = (
             Annotation.objects.select_for_update(of=("self",))
             .select_related(*services.LOCK_RELATIONS)
@@ -56,7 +58,9 @@ def test_missing_and_malformed_keys_fail_as_the_orm_fails(db):
 
 def test_writes_store_what_the_orm_stores(annotator, reviewer, segment):
     draft = make_annotation(
-        annotator, segment, words="4.2 million",
+        annotator,
+        segment,
+        words="4.2 million",
         citations=[{"url": "https://example.org/a", "accessed_at": "2024-01-03T04:05:06+00:00"}],
     )
     stored = Annotation.objects.get(pk=draft.pk)
@@ -73,15 +77,15 @@ def test_writes_store_what_the_orm_stores(annotator, reviewer, segment):
     assert stored.claim_text == "Changed." and stored.version == 2 and stored.updated_at > before
 
     submitted = services.annotation_submit(actor=annotator, annotation=draft, expected_version=2)
-    approved = services.annotation_approve(
-        actor=reviewer, annotation=submitted, expected_version=3
-    )
+    approved = services.annotation_approve(actor=reviewer, annotation=submitted, expected_version=3)
     stored = Annotation.objects.get(pk=draft.pk)
     assert _values(stored) == _values(approved)
     assert stored.status == Status.APPROVED and stored.version == 4
     [review] = Review.objects.filter(annotation=draft)
     assert (review.reviewer_id, review.annotation_version, review.review_round) == (
-        reviewer.pk, 3, 1
+        reviewer.pk,
+        3,
+        1,
     )
     approvers = statements.values_list(
         Review, ("reviewer_id",), annotation_id=draft.pk, review_round=1, decision="approve"
@@ -100,7 +104,9 @@ def test_unfiltered_annotation_pages_are_the_orm_pages(annotator, transcript):
 
     def orm(cleaned, reverse, limit):
         ordering = ("-created_at", "-id") if reverse else ("created_at", "id")
-        return list(paginator._after(queryset, cleaned, reverse=reverse).order_by(*ordering)[:limit])
+        return list(
+            paginator._after(queryset, cleaned, reverse=reverse).order_by(*ordering)[:limit]
+        )
 
     everything = orm(None, False, 100)
     assert len(everything) == 7
@@ -108,7 +114,10 @@ def test_unfiltered_annotation_pages_are_the_orm_pages(annotator, transcript):
         pytest.skip("the fixed page statement is for PostgreSQL")
     middle = paginator._clean(Annotation, paginator._keys(everything[3]))
     for cleaned, reverse, limit in [
-        (None, False, 100), (None, False, 3), (middle, False, 100), (middle, True, 2),
+        (None, False, 100),
+        (None, False, 3),
+        (middle, False, 100),
+        (middle, True, 2),
     ]:
         fixed = rows.page_rows(cleaned, reverse, limit)
         assert fixed == orm(cleaned, reverse, limit)
@@ -130,12 +139,18 @@ def test_api_list_uses_the_fixed_page_only_without_filters(as_reviewer, annotato
 
 
 def test_children_and_their_authors_come_as_the_orm_reads_them(annotator, reviewer, draft):
-    services.citation_add(actor=annotator, annotation=draft, expected_version=1,
-                          url="https://example.org/z", published_on="2024-01-02",
-                          accessed_at="2024-01-03T04:05:06+00:00")
+    services.citation_add(
+        actor=annotator,
+        annotation=draft,
+        expected_version=1,
+        url="https://example.org/z",
+        published_on="2024-01-02",
+        accessed_at="2024-01-03T04:05:06+00:00",
+    )
     draft = services.annotation_submit(actor=annotator, annotation=draft, expected_version=2)
-    services.annotation_request_changes(actor=reviewer, annotation=draft, expected_version=3,
-                                        comment="Why?")
+    services.annotation_request_changes(
+        actor=reviewer, annotation=draft, expected_version=3, comment="Why?"
+    )
     names: dict = {}
     citations, reviews = rows._children([draft.pk], reviews=True, names=names)
     assert citations == list(

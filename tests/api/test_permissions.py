@@ -34,7 +34,9 @@ def _client(users, role):
 
 def _read_paths(draft, segment):
     citation = services.citation_add(
-        actor=draft.created_by, annotation=draft, expected_version=draft.version,
+        actor=draft.created_by,
+        annotation=draft,
+        expected_version=draft.version,
         url="https://example.org/audit",
     )
     transcript = segment.transcript
@@ -128,7 +130,9 @@ def test_claim_type_update(users, role, expected):
     client = _client(users, role)
     read = client_for(users["editor"]).get("/api/v1/claim-types/opinion/")
     response = client.patch(
-        "/api/v1/claim-types/opinion/", {"description": "Views."}, format="json",
+        "/api/v1/claim-types/opinion/",
+        {"description": "Views."},
+        format="json",
         HTTP_IF_MATCH=read["ETag"],
     )
     assert response.status_code == expected, response.content
@@ -161,7 +165,9 @@ OWNER_RULES = [
 @pytest.mark.parametrize("role,expected", OWNER_RULES)
 def test_annotation_update(users, draft, role, expected):
     response = _client(users, role).patch(
-        f"/api/v1/annotations/{draft.pk}/", {"claim_text": "Roads cost more."}, format="json",
+        f"/api/v1/annotations/{draft.pk}/",
+        {"claim_text": "Roads cost more."},
+        format="json",
         **etag(draft.version),
     )
     assert response.status_code == expected, response.content
@@ -169,7 +175,9 @@ def test_annotation_update(users, draft, role, expected):
 
 @pytest.mark.parametrize("role,expected", [(r, 204 if e == 200 else e) for r, e in OWNER_RULES])
 def test_annotation_delete(users, draft, role, expected):
-    response = _client(users, role).delete(f"/api/v1/annotations/{draft.pk}/", **etag(draft.version))
+    response = _client(users, role).delete(
+        f"/api/v1/annotations/{draft.pk}/", **etag(draft.version)
+    )
     assert response.status_code == expected, response.content
 
 
@@ -237,7 +245,9 @@ def test_reopen(users, in_review, reviewer, role, expected):
         actor=reviewer, annotation=in_review, expected_version=in_review.version
     )
     response = _client(users, role).post(
-        f"/api/v1/annotations/{approved.pk}/reopen/", {"comment": "New evidence."}, format="json",
+        f"/api/v1/annotations/{approved.pk}/reopen/",
+        {"comment": "New evidence."},
+        format="json",
         **etag(approved.version),
     )
     assert response.status_code == expected, response.content
@@ -249,7 +259,9 @@ def test_reopen(users, in_review, reviewer, role, expected):
 )
 def test_assign(users, draft, role, expected):
     response = _client(users, role).post(
-        f"/api/v1/annotations/{draft.pk}/assign/", {"assignee": "ann2"}, format="json",
+        f"/api/v1/annotations/{draft.pk}/assign/",
+        {"assignee": "ann2"},
+        format="json",
         **etag(draft.version),
     )
     assert response.status_code == expected, response.content
@@ -257,7 +269,9 @@ def test_assign(users, draft, role, expected):
 
 def test_refusal_writes_nothing(as_annotator2, draft):
     response = as_annotator2.patch(
-        f"/api/v1/annotations/{draft.pk}/", {"claim_text": "hijack"}, format="json",
+        f"/api/v1/annotations/{draft.pk}/",
+        {"claim_text": "hijack"},
+        format="json",
         **etag(draft.version),
     )
     assert response.status_code == 403
@@ -268,10 +282,12 @@ def test_refusal_writes_nothing(as_annotator2, draft):
 
 @pytest.mark.parametrize("path", ["segments", "transcripts", "sources"])
 def test_archive_is_read_only(as_editor, segment, path):
-    target = {"segments": segment.pk, "transcripts": segment.transcript_id,
-              "sources": segment.transcript.source_id}[path]
+    target = {
+        "segments": segment.pk,
+        "transcripts": segment.transcript_id,
+        "sources": segment.transcript.source_id,
+    }[path]
     for method in ("put", "patch", "delete"):
         response = getattr(as_editor, method)(f"/api/v1/{path}/{target}/", {}, format="json")
         assert response.status_code == 405, (path, method)
         assert response.json()["error"]["code"] == "method_not_allowed"
-

@@ -24,8 +24,10 @@ CITATIONS = [
 def _liveblog(blocks: int, tag: str) -> str:
     parts = [f"Hearing {tag}\n"]
     for n in range(blocks):
-        parts.append(f"{9 + n // 60:02d}{n % 60:02d}: Riverton: Speaker {n}\n\n"
-                     f"Claim number {n} in {tag} says 4.2 million.\n")
+        parts.append(
+            f"{9 + n // 60:02d}{n % 60:02d}: Riverton: Speaker {n}\n\n"
+            f"Claim number {n} in {tag} says 4.2 million.\n"
+        )
     return "\n".join(parts)
 
 
@@ -45,7 +47,9 @@ def _annotations(annotator, reviewer, segments, count):
                 actor=annotator, annotation=annotation, expected_version=annotation.version
             )
             annotation = services.annotation_request_changes(
-                actor=reviewer, annotation=annotation, expected_version=annotation.version,
+                actor=reviewer,
+                annotation=annotation,
+                expected_version=annotation.version,
                 comment="More sources.",
             )
         made.append(annotation)
@@ -70,8 +74,9 @@ def test_annotation_list_queries_do_not_grow(as_reviewer, annotator, reviewer, b
     assert any(row["reviews"] for row in body["results"])
     assert hundred == one <= 5  # auth + annotations + citations + reviews + usernames
 
-    ld_hundred, collection = _queries(as_reviewer, "/api/v1/annotations/?page_size=100",
-                                      HTTP_ACCEPT=LD)
+    ld_hundred, collection = _queries(
+        as_reviewer, "/api/v1/annotations/?page_size=100", HTTP_ACCEPT=LD
+    )
     assert len(collection["first"]["items"]) == 100
     assert ld_hundred == ld_one <= 4  # auth + annotations (joined) + citations + reviews
 
@@ -88,7 +93,9 @@ def test_citation_and_history_lists_do_not_grow(as_reviewer, annotator, reviewer
     annotation = first
     for n in range(30):
         annotation = services.annotation_update(
-            actor=annotator, annotation=annotation, expected_version=annotation.version,
+            actor=annotator,
+            annotation=annotation,
+            expected_version=annotation.version,
             claim_text=f"edit {n}",
         )
     history_many, body = _queries(as_reviewer, f"/api/v1/annotations/{first.pk}/history/")

@@ -16,8 +16,13 @@ def _generic(serializer_class, instance) -> dict:
 
 def test_annotation_citation_review_and_segment_match_drf(annotator, reviewer, draft, segment):
     services.citation_add(
-        actor=annotator, annotation=draft, expected_version=1, url="https://example.org/x",
-        title="X", published_on="2024-01-02", accessed_at="2024-01-03T04:05:06+00:00",
+        actor=annotator,
+        annotation=draft,
+        expected_version=1,
+        url="https://example.org/x",
+        title="X",
+        published_on="2024-01-02",
+        accessed_at="2024-01-03T04:05:06+00:00",
     )
     draft = services.annotation_submit(actor=annotator, annotation=draft, expected_version=2)
     services.annotation_request_changes(
@@ -38,14 +43,18 @@ def test_annotation_citation_review_and_segment_match_drf(annotator, reviewer, d
 
 
 def test_plain_row_reads_match_the_model_representation(annotator, reviewer, draft):
-    from annotate.api import rows
+    from annotate.fast import api_rows as rows
     from annotate.models import Annotation
 
-    services.citation_add(actor=annotator, annotation=draft, expected_version=1,
-                          url="https://example.org/y", published_on="2024-01-02")
+    services.citation_add(
+        actor=annotator,
+        annotation=draft,
+        expected_version=1,
+        url="https://example.org/y",
+        published_on="2024-01-02",
+    )
     draft = services.annotation_submit(actor=annotator, annotation=draft, expected_version=2)
-    services.annotation_reject(actor=reviewer, annotation=draft, expected_version=3,
-                               comment="No.")
+    services.annotation_reject(actor=reviewer, annotation=draft, expected_version=3, comment="No.")
     annotation = selectors.annotation_list().get(pk=draft.pk)
     expected = JSONRenderer().render(s.annotation_data(annotation))
     # Rows keep UUIDs and times as objects; written out they are the same JSON,
@@ -58,19 +67,24 @@ def test_plain_row_reads_match_the_model_representation(annotator, reviewer, dra
 
 def test_fixed_statements_read_what_the_orm_reads(annotator, reviewer, draft):
     """On PostgreSQL the children and usernames are read by fixed SQL, not the ORM."""
-    from annotate.api import rows
+    from annotate.fast import api_rows as rows
     from annotate.models import Citation, Review
 
-    services.citation_add(actor=annotator, annotation=draft, expected_version=1,
-                          url="https://example.org/z", published_on="2024-01-02",
-                          accessed_at="2024-01-03T04:05:06+00:00")
+    services.citation_add(
+        actor=annotator,
+        annotation=draft,
+        expected_version=1,
+        url="https://example.org/z",
+        published_on="2024-01-02",
+        accessed_at="2024-01-03T04:05:06+00:00",
+    )
     draft = services.annotation_submit(actor=annotator, annotation=draft, expected_version=2)
-    services.annotation_reject(actor=reviewer, annotation=draft, expected_version=3,
-                               comment="No.")
+    services.annotation_reject(actor=reviewer, annotation=draft, expected_version=3, comment="No.")
     for model, columns in ((Citation, rows.CITATION_VALUES), (Review, rows.REVIEW_VALUES)):
         fixed = rows.rows_where_any(model, columns, "annotation_id", [draft.pk])
         orm = list(model.objects.filter(annotation_id=draft.pk).values_list(*columns))
         assert fixed == orm and len(fixed) == 1
     assert rows.usernames([annotator.pk, reviewer.pk, None]) == {
-        annotator.pk: "ann", reviewer.pk: "rev"
+        annotator.pk: "ann",
+        reviewer.pk: "rev",
     }

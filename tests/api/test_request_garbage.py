@@ -26,7 +26,7 @@ import pytest
 from django.test.client import ClientHandler
 
 from annotate import services
-from annotate.api.middleware import release_request_objects
+from common.api.middleware import release_request_objects
 from tests.api.conftest import token_for
 from tests.factories import make_annotation
 

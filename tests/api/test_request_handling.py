@@ -8,16 +8,24 @@ from rest_framework.serializers import Serializer
 from rest_framework.test import APIRequestFactory
 
 from annotate.api import serializers as s
-from annotate.api.negotiation import RememberedNegotiation
 from annotate.api.renderers import JSONLDRenderer, JSONRenderer, PlainJSONLDRenderer
+from common.api.negotiation import RememberedNegotiation
 
 LD = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 
 
 @pytest.mark.parametrize(
     "accept",
-    [None, "application/json", "*/*", LD, "application/ld+json", "application/json; indent=4",
-     "text/html, application/json;q=0.9", "application/*"],
+    [
+        None,
+        "application/json",
+        "*/*",
+        LD,
+        "application/ld+json",
+        "application/json; indent=4",
+        "text/html, application/json;q=0.9",
+        "application/*",
+    ],
 )
 def test_remembered_negotiation_chooses_as_drf(accept):
     factory = APIRequestFactory()
@@ -49,8 +57,11 @@ def test_input_fields_are_fresh_per_instance_and_validate_as_drf():
         assert one.fields[name] is not two.fields[name]
         assert one.fields[name].parent is one and two.fields[name].parent is two
     good = {
-        "segment": "7a9c3b1e-0000-4000-8000-000000000001", "start": 0, "end": 3,
-        "claim_type": "quantity", "citations": [{"url": "https://example.org/a"}],
+        "segment": "7a9c3b1e-0000-4000-8000-000000000001",
+        "start": 0,
+        "end": 3,
+        "claim_type": "quantity",
+        "citations": [{"url": "https://example.org/a"}],
     }
     bad = {**good, "start": "0", "citations": [{"url": 5, "stance": "nope"}], "extra": 1}
     first = s.AnnotationCreateSerializer(data=bad)

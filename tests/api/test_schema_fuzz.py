@@ -50,7 +50,9 @@ def keep_test_connection():
 def world(keep_test_connection, editor, annotator, segment):
     """An editor's token and real objects, so some calls reach real rows, not only 404s."""
     draft = make_annotation(
-        annotator, segment, words="4.2 million",
+        annotator,
+        segment,
+        words="4.2 million",
         citations=[{"url": "https://example.org/audit", "title": "Audit"}],
     )
     citation = draft.citations.get()

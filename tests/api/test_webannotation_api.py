@@ -4,7 +4,7 @@ shipped W3C context (offline: the loader refuses any URL it does not ship)."""
 from __future__ import annotations
 
 from annotate import services
-from annotate.jsonld import expand
+from annotate.datasets.jsonld import expand
 
 LD = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 OA = "http://www.w3.org/ns/oa#"
@@ -18,8 +18,13 @@ def _values(node: dict, iri: str) -> list:
 
 
 def test_annotation_as_web_annotation_expands_to_w3c_terms(as_reviewer, draft, annotator):
-    services.citation_add(actor=annotator, annotation=draft, expected_version=1,
-                          url="https://example.org/budget", title="Budget 2023")
+    services.citation_add(
+        actor=annotator,
+        annotation=draft,
+        expected_version=1,
+        url="https://example.org/budget",
+        title="Budget 2023",
+    )
     response = as_reviewer.get(f"/api/v1/annotations/{draft.pk}/", HTTP_ACCEPT=LD)
     assert response.status_code == 200
     assert response["Content-Type"] == LD
@@ -36,10 +41,12 @@ def test_annotation_as_web_annotation_expands_to_w3c_terms(as_reviewer, draft, a
 
     bodies = node[OA + "hasBody"]
     purposes = {_values(b, OA + "hasPurpose")[0]: b for b in bodies}
-    assert _values(purposes[OA + "assessing"], "http://www.w3.org/1999/02/22-rdf-syntax-ns#value") \
-        == ["true"]
-    assert _values(purposes[OA + "classifying"],
-                   "http://www.w3.org/1999/02/22-rdf-syntax-ns#value") == ["quantity"]
+    assert _values(
+        purposes[OA + "assessing"], "http://www.w3.org/1999/02/22-rdf-syntax-ns#value"
+    ) == ["true"]
+    assert _values(
+        purposes[OA + "classifying"], "http://www.w3.org/1999/02/22-rdf-syntax-ns#value"
+    ) == ["quantity"]
     assert OA + "linking" in purposes
 
     [target] = node[OA + "hasTarget"]
@@ -55,8 +62,9 @@ def test_annotation_as_web_annotation_expands_to_w3c_terms(as_reviewer, draft, a
 
 def test_plain_ld_json_gets_the_same_document(as_reviewer, draft):
     profiled = as_reviewer.get(f"/api/v1/annotations/{draft.pk}/", HTTP_ACCEPT=LD).json()
-    plain = as_reviewer.get(f"/api/v1/annotations/{draft.pk}/",
-                            HTTP_ACCEPT="application/ld+json").json()
+    plain = as_reviewer.get(
+        f"/api/v1/annotations/{draft.pk}/", HTTP_ACCEPT="application/ld+json"
+    ).json()
     assert plain == profiled
 
 
@@ -78,14 +86,17 @@ def test_list_is_a_collection_with_linked_pages(as_reviewer, annotator, segment)
     assert _values(expanded_page, AS + "partOf") == [collection["id"]]
     assert "next" not in second and second["prev"]
     seen = [item["id"] for item in page["items"] + second["items"]]
-    assert sorted(seen) == sorted(
-        f"http://testserver/api/v1/annotations/{a.pk}/" for a in made
-    )
+    assert sorted(seen) == sorted(f"http://testserver/api/v1/annotations/{a.pk}/" for a in made)
 
 
 def test_workflow_action_answers_json_ld_when_asked(as_annotator, draft):
-    response = as_annotator.post(f"/api/v1/annotations/{draft.pk}/submit/", {}, format="json",
-                                 HTTP_IF_MATCH='"1"', HTTP_ACCEPT=LD)
+    response = as_annotator.post(
+        f"/api/v1/annotations/{draft.pk}/submit/",
+        {},
+        format="json",
+        HTTP_IF_MATCH='"1"',
+        HTTP_ACCEPT=LD,
+    )
     assert response.status_code == 200
     assert response.json()["type"] == "Annotation"
     assert response.json()["status"] == "in-review"

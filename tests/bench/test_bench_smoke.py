@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from annotate.models import Annotation, Citation, Review
-from annotate.roles import Role, roles_of
 from archive import ledger
 from archive.models import Segment, Source, Transcript
 from bench import datagen
+from common.roles import Role, roles_of
 from tests.dbroles import owner_sql
 
 pytestmark = pytest.mark.django_db

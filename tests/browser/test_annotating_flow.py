@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 
 from annotate import services
 from annotate.models import Annotation, Status
-from annotate.roles import Role
+from common.roles import Role
 from tests.factories import UserFactory, make_annotation, make_transcript
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 
 from annotate import services
-from annotate.roles import Role
+from common.roles import Role
 from tests.browser.test_annotating_flow import PASSWORD, TEXT, _select_with_mouse
 from tests.factories import UserFactory, make_annotation, make_transcript
 

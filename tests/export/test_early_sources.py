@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
-from annotate import exporters, exports
-from annotate.exporters import jsonl, package
-from annotate.exporters.package import ExportError
-from annotate.exports import export_dataset
+from annotate.datasets import exporters
+from annotate.datasets import service as exports
+from annotate.datasets.exporters import jsonl, package
+from annotate.datasets.exporters.package import ExportError
+from annotate.datasets.service import export_dataset
 from annotate.models import Export
 
 pytestmark = [

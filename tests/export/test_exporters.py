@@ -12,11 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from prov.model import ProvDocument
 
-from annotate import exporters, jsonld
-from annotate.exporters.base import canonical, canonical_bytes, pretty
-from annotate.exporters.claimreview import claim_review
-from annotate.exporters.jsonl import segment_line
-from annotate.exporters.webannotation import webannotation
+from annotate.datasets import exporters, jsonld
+from annotate.datasets.exporters.base import canonical, canonical_bytes, pretty
+from annotate.datasets.exporters.claimreview import claim_review
+from annotate.datasets.exporters.jsonl import segment_line
+from annotate.datasets.exporters.webannotation import webannotation
 
 DESIGN_SEGMENT_KEYS = {
     "segment_id",

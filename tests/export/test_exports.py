@@ -16,9 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from frictionless import validate
 from prov.model import ProvDocument
 
-from annotate import exporters, jsonld
-from annotate.errors import InvalidInput, NotAllowed
-from annotate.exports import (
+from annotate.datasets import exporters, jsonld
+from annotate.datasets.service import (
     ExportError,
     export_dataset,
     export_request,
@@ -28,6 +27,7 @@ from annotate.exports import (
 from annotate.models import Annotation, Export
 from archive import ledger
 from archive.models import Segment
+from common.errors import InvalidInput, NotAllowed
 
 pytestmark = pytest.mark.django_db
 
@@ -448,7 +448,7 @@ def test_large_export_request_is_queued_for_the_worker(
 
 def test_failed_queued_export_records_why(dataset, editor, tmp_path, settings):
     settings.CLAIMTRAIL_EXPORT_DIR = tmp_path / "nowhere" / "deeper"
-    from annotate.exports import export_run
+    from annotate.datasets.service import export_run
 
     export = Export.objects.create(format="csv", requested_by=editor, options={"zip": True})
     os.makedirs(tmp_path / "nowhere")

@@ -14,9 +14,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from frictionless import validate
 
-from annotate.exports import export_dataset
+from annotate.datasets.restore import PackageRefused, dataset_import
+from annotate.datasets.service import export_dataset
 from annotate.models import Annotation, Citation, Export, Review
-from annotate.restore import PackageRefused, dataset_import
 from archive import ledger
 from archive.models import Segment, Source, Transcript
 from tests.dbroles import owner_sql

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from annotate.exporters.package import _FileWriter
+from annotate.datasets.exporters.package import _FileWriter
 
 
 def test_every_file_is_written_with_its_exact_bytes(tmp_path):

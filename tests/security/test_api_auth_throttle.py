@@ -32,7 +32,7 @@ COLLEAGUE = "198.51.100.20"
 
 def _rate(scope: str) -> tuple[int, int]:
     """(requests, seconds) of a throttle scope as configured."""
-    from annotate.api.authentication import AuthFailureBurstThrottle
+    from common.api.authentication import AuthFailureBurstThrottle
 
     return AuthFailureBurstThrottle().parse_rate(api_settings.DEFAULT_THROTTLE_RATES[scope])
 

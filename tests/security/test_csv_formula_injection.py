@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from frictionless import validate
 
-from annotate.exporters import csv as csv_exporter
-from annotate.exports import export_dataset
+from annotate.datasets.exporters import csv as csv_exporter
+from annotate.datasets.service import export_dataset
 from tests.factories import make_annotation, make_transcript
 
 pytestmark = pytest.mark.django_db

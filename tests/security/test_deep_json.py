@@ -4,7 +4,7 @@ Python's json module recurses once per level: a body of 100,000 ``[`` raises
 RecursionError, which no handler expects (a 500), and a few hundred levels that do
 parse still break orjson (the renderer, 255 levels) and ``repr`` in error messages.
 The API's parser, the cursor decoder and the JSONL importer all go through
-:mod:`archive.jsondepth`, which bounds the nesting (``CLAIMTRAIL_JSON_MAX_DEPTH``).
+:mod:`common.jsondepth`, which bounds the nesting (``CLAIMTRAIL_JSON_MAX_DEPTH``).
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from annotate.datasets.restore import PackageRefused, open_package
 from annotate.models import Annotation, Citation, ClaimType, Export
-from annotate.restore import PackageRefused, open_package
-from archive import jsondepth
 from archive.importers.base import DocumentError
 from archive.models import Source
 from archive.services import source_import
+from common import jsondepth
 from tests.api.conftest import client_for
 from tests.factories import make_annotation
 

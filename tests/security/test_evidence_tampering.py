@@ -10,8 +10,8 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from annotate import services
-from annotate.exporters.package import ExportError
-from annotate.exports import export_dataset
+from annotate.datasets.exporters.package import ExportError
+from annotate.datasets.service import export_dataset
 from annotate.models import Review
 from archive import evidence
 from archive.models import Segment

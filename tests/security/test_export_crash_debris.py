@@ -29,8 +29,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from annotate import exports
-from annotate.exporters import package
+from annotate.datasets import service as exports
+from annotate.datasets.exporters import package
 from annotate.models import Export, ExportStatus
 from archive import ledger
 from tests.conftest import REPO
@@ -259,14 +259,15 @@ def test_only_temporaries_whose_owner_is_gone_or_silent_are_removed(tmp_path):
 @pytest.mark.parametrize("as_zip", [False, True])
 def test_any_exception_while_writing_leaves_no_temporary(transcript, tmp_path, monkeypatch, as_zip):
     """Not only OSError: an error in the middle of the data (here from the exporter)."""
-    from annotate.exporters.jsonl import JsonlExporter
+    from annotate.datasets.exporters.jsonl import JsonlExporter
+    from annotate.fast import jsonl as fast_jsonl
 
     def broken(self, segments, outs, *, context):
         next(iter(segments))
         raise RuntimeError("the exporter broke")
 
     monkeypatch.setattr(JsonlExporter, "write", broken)
-    monkeypatch.setattr(JsonlExporter, "write_from_database", lambda *a, **k: None, raising=False)
+    monkeypatch.setattr(fast_jsonl, "database_applies", lambda options: False)
     with pytest.raises(RuntimeError, match="the exporter broke"):
         exports.export_dataset(
             actor=None, format="jsonl", out=tmp_path / ("x.zip" if as_zip else "x")

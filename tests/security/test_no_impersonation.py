@@ -84,7 +84,7 @@ def test_an_editor_cannot_create_a_token_for_a_reviewer(client, editor, reviewer
 
 def test_the_token_service_refuses_an_editor_acting_for_someone_else(editor, reviewer):
     from annotate import accounts
-    from annotate.errors import NotAllowed
+    from common.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
         accounts.token_issue(actor=editor, user=reviewer)

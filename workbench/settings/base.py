@@ -51,7 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     # Outermost: it runs last on the way out (see its docstring).
-    "annotate.api.middleware.ReleaseRequestObjectsMiddleware",
+    "common.api.middleware.ReleaseRequestObjectsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -155,7 +155,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "annotate.admin_lockout.lockout_response"
+AXES_LOCKOUT_CALLABLE = "annotate.admin.lockout.lockout_response"
 
 # Content-Security-Policy (Django's own middleware): only this origin's scripts, styles
 # and images run, plus inline <script>/<style> carrying the response's nonce (Django's
@@ -174,7 +174,7 @@ SECURE_CSP = {
 
 # Claimtrail's own settings.
 CLAIMTRAIL_IMPORT_MAX_BYTES = int(os.environ.get("CLAIMTRAIL_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
-# How deep arrays and objects may nest in a JSON request body (archive.jsondepth).
+# How deep arrays and objects may nest in a JSON request body (common.jsondepth).
 CLAIMTRAIL_JSON_MAX_DEPTH = int(os.environ.get("CLAIMTRAIL_JSON_MAX_DEPTH", 64))
 CLAIMTRAIL_ORGANISATION = {
     "name": os.environ.get("CLAIMTRAIL_ORG_NAME", "Claimtrail demo newsroom"),
@@ -203,9 +203,10 @@ CLAIMTRAIL_LEDGER_SIGNING_KEY_CREATE = env_bool("CLAIMTRAIL_LEDGER_SIGNING_KEY_C
 CLAIMTRAIL_LEDGER_TRUSTED_KEYS = [
     p for p in os.environ.get("CLAIMTRAIL_LEDGER_TRUSTED_KEYS", "").split(os.pathsep) if p
 ]
-CLAIMTRAIL_LEDGER_WITNESS = os.environ.get(
-    "CLAIMTRAIL_LEDGER_WITNESS", str(BASE_DIR / "var" / "ledger-witness.jsonl")
-) or None
+CLAIMTRAIL_LEDGER_WITNESS = (
+    os.environ.get("CLAIMTRAIL_LEDGER_WITNESS", str(BASE_DIR / "var" / "ledger-witness.jsonl"))
+    or None
+)
 # PostgreSQL: the role the app, the worker and the commands connect as. Migrations run
 # as the tables' owner and then grant this role what it needs and nothing more
 # (archive.privileges); it may only INSERT and SELECT on the ledger and the evidence.
@@ -219,7 +220,7 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",  # clients keep sending ``Authorization: Token <key>``
 }
 
-# The API's failed-authentication counts (annotate.api.authentication) must be shared by
+# The API's failed-authentication counts (common.api.authentication) must be shared by
 # every worker process of a host, so they live in files, not in each process's memory;
 # no database round trip is added to a request. Each host counts its own failures.
 CACHES = {
@@ -240,11 +241,11 @@ TASKS = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # DRF's token authentication, reading the user's roles in the same query.
-        "annotate.api.authentication.TeamTokenAuthentication",
+        "common.api.authentication.TeamTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["annotate.api.permissions.TeamMember"],
-    # Failed token authentications per client address (annotate.api.authentication):
+    "DEFAULT_PERMISSION_CLASSES": ["common.api.permissions.TeamMember"],
+    # Failed token authentications per client address (common.api.authentication):
     # past the burst rate an address is refused (429) until its minute is over, past the
     # sustained rate until its hour is. Successful requests are never counted.
     "DEFAULT_THROTTLE_RATES": {
@@ -254,12 +255,12 @@ REST_FRAMEWORK = {
     # The client address is the connection's: X-Forwarded-For is believed only from as
     # many proxies as this says are in front of the app (0: never), so it cannot be forged.
     "NUM_PROXIES": int(os.environ.get("CLAIMTRAIL_NUM_PROXIES", 0)),
-    "DEFAULT_SCHEMA_CLASS": "annotate.api.schema.ClaimtrailAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.api.schema.ClaimtrailAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["annotate.api.renderers.JSONRenderer"],  # DRF's, via orjson
-    "DEFAULT_PARSER_CLASSES": ["annotate.api.parsers.BoundedJSONParser"],  # DRF's, depth-bounded
-    "DEFAULT_PAGINATION_CLASS": "annotate.api.pagination.KeysetPagination",
-    "EXCEPTION_HANDLER": "annotate.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["common.api.parsers.BoundedJSONParser"],  # DRF's, depth-bounded
+    "DEFAULT_PAGINATION_CLASS": "common.api.pagination.KeysetPagination",
+    "EXCEPTION_HANDLER": "common.api.errors.exception_handler",
     "URL_FORMAT_OVERRIDE": None,  # representations are chosen by the Accept header only
 }
 

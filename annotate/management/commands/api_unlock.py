@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from annotate.api import authentication
+from common.api import authentication
 
 
 class Command(BaseCommand):

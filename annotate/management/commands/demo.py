@@ -15,9 +15,9 @@ from django.db import transaction
 
 from annotate import services
 from annotate.models import Annotation
-from annotate.roles import Role
 from archive import ledger
 from archive.services import source_import
+from common.roles import Role
 
 SAMPLE = Path(settings.BASE_DIR) / "fixtures" / "sample_liveblog.txt"
 DEMO_USERS = (("annotator", Role.ANNOTATOR), ("reviewer", Role.REVIEWER), ("editor", Role.EDITOR))

@@ -8,10 +8,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from annotate import exporters
-from annotate.errors import DomainError
-from annotate.exporters.package import check_destination
-from annotate.exports import ExportError, export_dataset, parse_request, segment_count
+from annotate.datasets import exporters
+from annotate.datasets.exporters.package import check_destination
+from annotate.datasets.service import ExportError, export_dataset, parse_request, segment_count
+from common.errors import DomainError
 
 
 class Command(BaseCommand):

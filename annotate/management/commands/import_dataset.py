@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from annotate.errors import DomainError
-from annotate.restore import dataset_import
+from annotate.datasets.restore import dataset_import
+from common.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from annotate import accounts
-from annotate.errors import DomainError
-from annotate.roles import roles_of
+from common.errors import DomainError
+from common.roles import roles_of
 
 
 def _user(username: str):

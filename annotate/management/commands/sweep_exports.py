@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from annotate.exports import exports_sweep
+from annotate.datasets.service import exports_sweep
 
 
 class Command(BaseCommand):

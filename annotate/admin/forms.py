@@ -1,0 +1,153 @@
+"""Forms of the annotation admin. They parse and pre-check input; services write.
+
+The checks here (span inside the text, quote matches, version not stale) only
+give the user an early, field-level message; ``annotate.services`` repeats every
+one of them inside its transaction, so a race still cannot store a bad change.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import URLValidator
+
+from annotate.models import Annotation, Citation
+from annotate.services import CITATION_FIELDS
+from annotate.workflow import Action
+from archive import ledger
+from archive.models import Segment
+
+HTTP_ONLY = URLValidator(schemes=["http", "https"])
+
+
+class AnnotationForm(forms.ModelForm):
+    segment = forms.ModelChoiceField(
+        queryset=Segment.objects.all(), widget=forms.HiddenInput, required=False
+    )
+    start = forms.IntegerField(
+        required=False,
+        min_value=0,
+        help_text="Offset of the first character, counted in characters (Unicode code points) "
+        "from 0. Filled in when you select words on the reading page.",
+    )
+    end = forms.IntegerField(
+        required=False, min_value=0, help_text="Offset just after the last character."
+    )
+    quote = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+        help_text="The exact words. Without offsets, typing words that occur once in the "
+        "segment is enough; with offsets, they are checked against the text.",
+    )
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Annotation
+        fields = ("start", "end", "quote", "claim_type", "claim_text", "verdict", "verdict_summary")
+        widgets = {
+            "claim_text": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+            "verdict_summary": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self._editing:
+            self.fields.pop("segment", None)
+            self.fields["expected_version"].initial = self.instance.version
+        else:
+            self.fields.pop("expected_version", None)
+
+    @property
+    def _editing(self) -> bool:
+        return not self.instance._state.adding
+
+    @property
+    def target_segment(self) -> Segment | None:
+        if self._editing:
+            return self.instance.segment
+        return self.cleaned_data.get("segment") if hasattr(self, "cleaned_data") else None
+
+    def clean(self):
+        data = super().clean()
+        if self._editing:
+            self._check_version(data.get("expected_version"))
+        segment = self.target_segment
+        if segment is None:
+            raise forms.ValidationError(
+                "Choose the words to annotate on a transcript's reading page "
+                "(select them with the mouse, or use a segment's “Annotate” link)."
+            )
+        self._resolve_span(segment.text, data)
+        return data
+
+    def _check_version(self, expected):
+        if expected is None:
+            raise forms.ValidationError("The form has no version; reload the page.")
+        if expected != self.instance.version:
+            last = ledger.history(self.instance).order_by("-sequence").first()
+            who = last.actor_label if last else "someone"
+            when = last.recorded_at.strftime("%Y-%m-%d %H:%M:%S UTC") if last else ""
+            raise forms.ValidationError(
+                f"Not saved: this annotation was changed by {who} at {when} while you were "
+                f"editing (it is now version {self.instance.version}; your form was based on "
+                f"version {expected}). Reload the page to see their change, then apply yours "
+                "again.",
+                code="conflict",
+            )
+
+    def _resolve_span(self, text: str, data: dict) -> None:
+        start, end, quote = data.get("start"), data.get("end"), data.get("quote") or ""
+        changed = set(self.changed_data)
+        if self._editing and {"start", "end"} & changed and "quote" not in changed:
+            quote = ""  # new offsets: the old quote no longer applies
+        if self._editing and changed & {"start", "end", "quote"} == {"quote"}:
+            start = end = None  # only the words changed: find them
+        if start is None and end is None:
+            if not quote:
+                self.add_error("quote", "Select words, or type them, or give start and end.")
+                return
+            found = text.count(quote)
+            if found != 1:
+                where = "does not occur" if not found else f"occurs {found} times"
+                self.add_error(
+                    "quote", f"These words {where} in the segment; give start and end offsets."
+                )
+                return
+            start = text.index(quote)
+            end = start + len(quote)
+        elif start is None or end is None:
+            self.add_error("end" if end is None else "start", "Give both start and end.")
+            return
+        if not 0 <= start < end <= len(text):
+            self.add_error(
+                "end", f"The span must satisfy 0 ≤ start < end ≤ {len(text)} (the text length)."
+            )
+            return
+        if quote and text[start:end] != quote:
+            self.add_error(
+                "quote",
+                f"The text at [{start}, {end}) is “{text[start:end][:80]}”, not these words.",
+            )
+            return
+        data["start"], data["end"], data["quote"] = start, end, text[start:end]
+
+
+class CitationForm(forms.ModelForm):
+    class Meta:
+        model = Citation
+        fields = CITATION_FIELDS
+        widgets = {"excerpt": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("url", "archived_url"):
+            if name in self.fields:
+                self.fields[name].validators.append(HTTP_ONLY)
+
+
+class TransitionForm(forms.Form):
+    """One workflow step on one annotation, based on the version the user saw."""
+
+    action = forms.ChoiceField(choices=[(a.value, a.value) for a in Action if a is not Action.EDIT])
+    expected_version = forms.IntegerField(min_value=1)
+    comment = forms.CharField(required=False, strip=True, max_length=10_000)

@@ -1,0 +1,106 @@
+"""The one definition of each annotate record's fields, and the shapes built from them.
+
+A field is named here once; the ledger state, the export records, the API
+representation and restore read these tables instead of spelling the fields out.
+``docs/adding-a-field.md`` says where else a new field goes.
+
+The strings here are also inside hashed ledger rows and exported files: renaming a
+key changes what history and packages say, so keys are only ever added.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# What a citation's author writes, in the order every shape lists it: API input and
+# output, the ledger state, JSONL, CSV and restore.
+CITATION_FIELDS = (
+    "url",
+    "title",
+    "publisher",
+    "published_on",
+    "accessed_at",
+    "archived_url",
+    "excerpt",
+    "stance",
+)
+
+# What an annotation's author may change on a draft (besides its citations).
+ANNOTATION_EDITABLE = ("start", "end", "claim_type", "claim_text", "verdict", "verdict_summary")
+
+# The annotation as the ledger records it, key by key. The anchor (quote, prefix,
+# suffix) is derived from the span, never written by a caller.
+ANNOTATION_STATE = (
+    "id",
+    "segment",
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "claim_type",
+    "claim_text",
+    "verdict",
+    "verdict_summary",
+    "status",
+    "created_by",
+    "last_edited_by",
+    "assignee",
+    "version",
+    "review_round",
+)
+
+# Users are recorded by username: ids differ between databases, names travel.
+ANNOTATION_USERS = ("created_by", "last_edited_by", "assignee")
+
+CLAIM_TYPE_FIELDS = ("slug", "name", "description", "checkable")
+# What an editor may change; the slug is the claim type's stable name.
+CLAIM_TYPE_EDITABLE = ("name", "description", "checkable")
+
+
+def username(user) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+def annotation_state(annotation) -> dict[str, Any]:
+    """The annotation as the ledger records it (also what history rebuilds)."""
+    state: dict[str, Any] = {}
+    for key in ANNOTATION_STATE:
+        if key == "id":
+            state[key] = str(annotation.pk)
+        elif key == "segment":
+            state[key] = str(annotation.segment_id)
+        elif key == "claim_type":
+            state[key] = annotation.claim_type.slug
+        elif key in ANNOTATION_USERS:
+            state[key] = username(getattr(annotation, key))
+        else:
+            state[key] = getattr(annotation, key)
+    return state
+
+
+def citation_state(citation) -> dict[str, Any]:
+    """The citation as the ledger records it."""
+    state: dict[str, Any] = {"id": str(citation.pk), "annotation": str(citation.annotation_id)}
+    for key in CITATION_FIELDS:
+        value = getattr(citation, key)
+        if key in ("published_on", "accessed_at"):
+            value = value.isoformat() if value else None
+        state[key] = value
+    state["added_by"] = username(citation.added_by)
+    return state
+
+
+def claim_type_state(claim_type) -> dict[str, Any]:
+    """The claim type as the ledger records it."""
+    return {
+        "id": str(claim_type.pk),
+        **{key: getattr(claim_type, key) for key in CLAIM_TYPE_FIELDS},
+    }
+
+
+def changes(before: dict, after: dict) -> dict[str, list]:
+    """``{key: [before, after]}`` for every key whose value changed."""
+    return {
+        key: [before.get(key), value] for key, value in after.items() if before.get(key) != value
+    }
