@@ -10,6 +10,7 @@ key changes what history and packages say, so keys are only ever added.
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 # What a citation's author writes, in the order every shape lists it: API input and
@@ -53,6 +54,49 @@ ANNOTATION_STATE = (
 # Users are recorded by username: ids differ between databases, names travel.
 ANNOTATION_USERS = ("created_by", "last_edited_by", "assignee")
 
+# The export records (what every exporter reads, annotate.datasets.exporters.base):
+# (key, model field or ORM path, kind). The kind says how a value is written:
+# ``uuid`` as text, ``user`` as the username, ``datetime``/``date`` in ISO 8601, and
+# anything else as it is. The reader (values() rows) and the instance path
+# (annotation_record) both build records from these tables, so they agree.
+ANNOTATION_RECORD = (
+    ("id", "id", "uuid"),
+    ("segment_id", "segment_id", "uuid"),
+    ("start", "start", ""),
+    ("end", "end", ""),
+    ("quote", "quote", ""),
+    ("prefix", "prefix", ""),
+    ("suffix", "suffix", ""),
+    ("claim_type", "claim_type__slug", ""),
+    ("claim_text", "claim_text", ""),
+    ("verdict", "verdict", ""),
+    ("verdict_summary", "verdict_summary", ""),
+    ("status", "status", ""),
+    ("created_by", "created_by", "user"),
+    ("last_edited_by", "last_edited_by", "user"),
+    ("assignee", "assignee", "user"),
+    ("version", "version", ""),
+    ("review_round", "review_round", ""),
+    ("created_at", "created_at", "datetime"),
+    ("updated_at", "updated_at", "datetime"),
+)
+_CITATION_KINDS = {"published_on": "date", "accessed_at": "datetime"}
+CITATION_RECORD = (
+    ("id", "id", "uuid"),
+    *((key, key, _CITATION_KINDS.get(key, "")) for key in CITATION_FIELDS),
+    ("added_by", "added_by", "user"),
+    ("added_at", "added_at", "datetime"),
+)
+REVIEW_RECORD = (
+    ("id", "id", "uuid"),
+    ("decision", "decision", ""),
+    ("comment", "comment", ""),
+    ("annotation_version", "annotation_version", ""),
+    ("review_round", "review_round", ""),
+    ("reviewer", "reviewer", "user"),
+    ("created_at", "created_at", "datetime"),
+)
+
 CLAIM_TYPE_FIELDS = ("slug", "name", "description", "checkable")
 # What an editor may change; the slug is the claim type's stable name.
 CLAIM_TYPE_EDITABLE = ("name", "description", "checkable")
@@ -60,6 +104,43 @@ CLAIM_TYPE_EDITABLE = ("name", "description", "checkable")
 
 def username(user) -> str | None:
     return user.get_username() if user is not None else None
+
+
+def iso_datetime(value: datetime | None) -> str | None:
+    """UTC ISO 8601 with microseconds dropped only when they are zero (Python's rule)."""
+    if value is None:
+        return None
+    if value.tzinfo is UTC:  # what the database hands back: the common, fast case
+        return value.isoformat()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat()
+
+
+def iso_date(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def uuid_text(value: Any) -> str | None:
+    return str(value) if value is not None else None
+
+
+WRITERS = {"uuid": uuid_text, "datetime": iso_datetime, "date": iso_date}
+
+
+def record_of(table, obj) -> dict[str, Any]:
+    """The record of one model instance under ``table`` (relations already loaded)."""
+    record: dict[str, Any] = {}
+    for key, path, kind in table:
+        value = obj
+        for name in path.split("__"):
+            value = getattr(value, name) if value is not None else None
+        if kind == "user":
+            value = username(value)
+        elif kind:
+            value = WRITERS[kind](value)
+        record[key] = value
+    return record
 
 
 def annotation_state(annotation) -> dict[str, Any]:

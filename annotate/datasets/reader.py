@@ -23,8 +23,15 @@ from django.db.models.functions import Cast
 from annotate.actions import ANNOTATION_EVENTS, AnnotateAction
 from annotate.datasets.exporters.base import SegmentRecord
 from annotate.datasets.exporters.package import DATA_CHANGED, EarlySources, ExportError, SourceFile
-from annotate.datasets.exporters.records import iso_date, iso_datetime
 from annotate.models import VERDICT_RATINGS, Annotation, Citation, Review, Status
+from annotate.records import (
+    ANNOTATION_RECORD,
+    CITATION_RECORD,
+    REVIEW_RECORD,
+    WRITERS,
+    iso_date,
+    iso_datetime,
+)
 from archive import actions, ledger
 from archive.models import Segment, Source, Transcript
 
@@ -229,124 +236,68 @@ def _chunk_records(
 _ANNOTATION_ORDER = ("segment__transcript_id", "segment__ordinal", "start", "end", "id")
 
 
+def _record_columns(table, user: str) -> list:
+    """The ``values_list`` columns of a record table (see :mod:`annotate.records`)."""
+    columns = []
+    for _, path, kind in table:
+        if kind == "uuid":
+            columns.append(_uuid_text(path))
+        elif kind == "user":
+            columns.append(f"{path}__{user}")
+        else:
+            columns.append(path)
+    return columns
+
+
+def _record_maker(table) -> Callable[[tuple], dict[str, Any]]:
+    """Build records from rows of :func:`_record_columns` (usernames are read as text)."""
+    keys = tuple(key for key, _, _ in table)
+    convert = tuple((key, WRITERS[kind]) for key, _, kind in table if kind in WRITERS)
+
+    def make(row: tuple) -> dict[str, Any]:
+        record = dict(zip(keys, row, strict=True))
+        for key, write in convert:
+            record[key] = write(record[key])
+        return record
+
+    return make
+
+
+def _children(model, table, matching, order, user, chunk_size) -> _Peekable:
+    """A child table's records (citations or reviews) in their annotations' export order,
+    each paired with its annotation's id."""
+    make = _record_maker(table)
+    by_annotation = tuple(f"annotation__{field}" for field in _ANNOTATION_ORDER)
+    rows = (
+        model.objects.filter(annotation__in=matching)
+        .order_by(*by_annotation, *order)
+        .values_list(_uuid_text("annotation_id"), *_record_columns(table, user))
+        .iterator(chunk_size=chunk_size)
+    )
+    return _Peekable({"annotation_id": str(r[0]), "record": make(r[1:])} for r in rows)
+
+
 def _annotation_stream(request, exporter, chunk_size) -> Iterator[dict[str, Any]]:
     user = _username_field()
     matching = matching_annotations(request.filters, rated_only=exporter.rated_only)
+    make = _record_maker(ANNOTATION_RECORD)
     rows = (
         matching.order_by(*_ANNOTATION_ORDER)
-        .values_list(
-            _uuid_text("id"),
-            _uuid_text("segment_id"),
-            "start",
-            "end",
-            "quote",
-            "prefix",
-            "suffix",
-            "claim_type__slug",
-            "claim_text",
-            "verdict",
-            "verdict_summary",
-            "status",
-            f"created_by__{user}",
-            f"last_edited_by__{user}",
-            f"assignee__{user}",
-            "version",
-            "review_round",
-            "created_at",
-            "updated_at",
-        )
+        .values_list(*_record_columns(ANNOTATION_RECORD, user))
         .iterator(chunk_size=chunk_size)
     )
-    by_annotation = tuple(f"annotation__{field}" for field in _ANNOTATION_ORDER)
-    citations = _Peekable(
-        {
-            "annotation_id": str(r[1]),
-            "citation": {
-                "id": str(r[0]),
-                "url": r[2],
-                "title": r[3],
-                "publisher": r[4],
-                "published_on": iso_date(r[5]),
-                "accessed_at": iso_datetime(r[6]),
-                "archived_url": r[7],
-                "excerpt": r[8],
-                "stance": r[9],
-                "added_by": r[10],
-                "added_at": iso_datetime(r[11]),
-            },
-        }
-        for r in Citation.objects.filter(annotation__in=matching)
-        .order_by(*by_annotation, "added_at", "id")
-        .values_list(
-            _uuid_text("id"),
-            _uuid_text("annotation_id"),
-            "url",
-            "title",
-            "publisher",
-            "published_on",
-            "accessed_at",
-            "archived_url",
-            "excerpt",
-            "stance",
-            f"added_by__{user}",
-            "added_at",
-        )
-        .iterator(chunk_size=chunk_size)
-    )
-    reviews = _Peekable(
-        {
-            "annotation_id": str(r[1]),
-            "review": {
-                "id": str(r[0]),
-                "decision": r[2],
-                "comment": r[3],
-                "annotation_version": r[4],
-                "review_round": r[5],
-                "reviewer": r[6],
-                "created_at": iso_datetime(r[7]),
-            },
-        }
-        for r in Review.objects.filter(annotation__in=matching)
-        .order_by(*by_annotation, "created_at", "id")
-        .values_list(
-            _uuid_text("id"),
-            _uuid_text("annotation_id"),
-            "decision",
-            "comment",
-            "annotation_version",
-            "review_round",
-            f"reviewer__{user}",
-            "created_at",
-        )
-        .iterator(chunk_size=chunk_size)
-    )
-    for r in rows:
-        annotation_id = str(r[0])
-        yield {
-            "id": annotation_id,
-            "segment_id": str(r[1]),
-            "start": r[2],
-            "end": r[3],
-            "quote": r[4],
-            "prefix": r[5],
-            "suffix": r[6],
-            "claim_type": r[7],
-            "claim_text": r[8],
-            "verdict": r[9],
-            "verdict_summary": r[10],
-            "status": r[11],
-            "created_by": r[12],
-            "last_edited_by": r[13],
-            "assignee": r[14],
-            "version": r[15],
-            "review_round": r[16],
-            "created_at": iso_datetime(r[17]),
-            "updated_at": iso_datetime(r[18]),
-            "citations": [
-                c["citation"] for c in citations.take_while("annotation_id", annotation_id)
-            ],
-            "reviews": [v["review"] for v in reviews.take_while("annotation_id", annotation_id)],
-        }
+    citations = _children(Citation, CITATION_RECORD, matching, ("added_at", "id"), user, chunk_size)
+    reviews = _children(Review, REVIEW_RECORD, matching, ("created_at", "id"), user, chunk_size)
+    for row in rows:
+        annotation = make(row)
+        annotation_id = annotation["id"]
+        annotation["citations"] = [
+            c["record"] for c in citations.take_while("annotation_id", annotation_id)
+        ]
+        annotation["reviews"] = [
+            r["record"] for r in reviews.take_while("annotation_id", annotation_id)
+        ]
+        yield annotation
 
 
 _EVENT_FIELDS = (

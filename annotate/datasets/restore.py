@@ -30,6 +30,7 @@ from typing import IO, Any
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, models, transaction
 
+from annotate import records
 from annotate.actions import AnnotateAction
 from annotate.models import Annotation, Citation, ClaimType, Review, Stance, Status, Verdict
 from annotate.models import Decision as ReviewDecision
@@ -253,7 +254,7 @@ def _restore(package: Package, *, actor, reason: str, on_progress) -> RestoreRes
     manifest = package.manifest
     result = RestoreResult()
     users = _Users()
-    _claim_types(manifest.get("claim_types") or [])
+    _claim_types(manifest.get("claim_types") or [], actor=actor, reason=reason)
     claim_types = dict(ClaimType.objects.values_list("slug", "id"))
     texts: dict[str, str] = {}
     transcript_source: dict[str, str] = {}
@@ -320,15 +321,25 @@ def _zip_lines(lines, extras) -> Iterator[tuple[dict, dict]]:
         yield line, extra
 
 
-def _claim_types(entries: list[dict[str, Any]]) -> None:
+def _claim_types(entries: list[dict[str, Any]], *, actor, reason: str) -> None:
+    """Add the package's claim types this database lacks, each with its ledger event
+    (existing ones are left as they are: the taxonomy here is the editors')."""
     known = set(ClaimType.objects.values_list("slug", flat=True))
     for entry in entries:
         if entry.get("slug") and entry["slug"] not in known:
-            ClaimType.objects.create(
+            claim_type = ClaimType.objects.create(
                 slug=entry["slug"],
                 name=entry.get("name") or entry["slug"],
                 description=entry.get("description") or "",
                 checkable=bool(entry.get("checkable", True)),
+            )
+            known.add(claim_type.slug)
+            ledger.append(
+                actor=actor,
+                action=AnnotateAction.CLAIMTYPE_RESTORE,
+                obj=claim_type,
+                state=records.claim_type_state(claim_type),
+                reason=reason or "restored from a dataset package",
             )
 
 

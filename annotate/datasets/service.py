@@ -52,7 +52,6 @@ from annotate.datasets.exporters.package import (
     worker_is_gone,
     write_package,
 )
-from annotate.datasets.exporters.records import iso_date
 from annotate.datasets.reader import (
     CHUNK_SIZE,
     iter_segment_records,
@@ -72,6 +71,7 @@ from annotate.models import (
     Status,
     Verdict,
 )
+from annotate.records import iso_date
 from annotate.workflow import Action
 from archive import ledger
 from archive.models import Transcript

@@ -34,7 +34,7 @@ from archive.models import Transcript
 # annotation's citations and reviews), and the pieces arrive as bytes, never decoded:
 # Python only joins bytes. ``to_json`` escapes a string as orjson does (the same
 # short escapes, lower-case ``\u00XX`` for the other control characters, everything
-# else as is) and :func:`_iso` writes a time as :func:`.records.iso_datetime` does, so
+# else as is) and :func:`_iso` writes a time as :func:`annotate.records.iso_datetime` does, so
 # the lines are the bytes the record path writes; tests/export/test_jsonl_database.py
 # compares the two.
 #
@@ -68,7 +68,7 @@ def _json(name: str) -> _Sql:
 
 
 def _iso(name: str) -> _Sql:
-    """:func:`.records.iso_datetime` in SQL: UTC, microseconds only when not zero."""
+    """:func:`annotate.records.iso_datetime` in SQL: UTC, microseconds only when not zero."""
     return _Sql(
         f"replace(to_char({_column(name)} AT TIME ZONE 'UTC', "
         "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"'), '.000000+', '+')"

@@ -13,9 +13,10 @@ from django.db import connection, transaction
 
 from annotate.datasets import exporters
 from annotate.datasets import service as exports
-from annotate.datasets.exporters import jsonl, package
+from annotate.datasets.exporters import package
 from annotate.datasets.exporters.package import ExportError
 from annotate.datasets.service import export_dataset
+from annotate.fast import jsonl
 from annotate.models import Export
 
 pytestmark = [

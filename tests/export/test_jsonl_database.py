@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection, transaction
 
-from annotate.datasets.exporters import jsonl
 from annotate.datasets.exporters.jsonl import JsonlExporter
 from annotate.datasets.exporters.package import ExportError
 from annotate.datasets.reader import iter_segment_records, shareable_snapshot
 from annotate.datasets.service import export_dataset, parse_request
+from annotate.fast import jsonl
 from annotate.fast.jsonl import database_applies, write_from_database
 from annotate.models import Annotation, Citation, Export, Review
 from archive.models import Segment, Source

@@ -16,7 +16,7 @@ from frictionless import validate
 
 from annotate.datasets.restore import PackageRefused, dataset_import
 from annotate.datasets.service import export_dataset
-from annotate.models import Annotation, Citation, Export, Review
+from annotate.models import Annotation, Citation, ClaimType, Export, Review
 from archive import ledger
 from archive.models import Segment, Source, Transcript
 from tests.dbroles import owner_sql
@@ -137,6 +137,19 @@ def test_restored_annotations_have_a_history(dataset, tmp_path):
     events = list(ledger.history(object_type="annotate.annotation", object_id=approved))
     assert [e.action for e in events] == ["annotation.restore"]
     assert events[0].state["status"] == "approved"
+
+
+def test_claim_types_a_restore_adds_are_on_the_ledger(dataset, tmp_path):
+    export_dataset(actor=None, format="jsonl", out=tmp_path / "p")
+    used = Annotation.objects.values_list("claim_type__slug", flat=True).first()
+    empty_the_database()
+    owner_sql("DELETE FROM annotate_claimtype WHERE slug = %s", [used])
+    dataset_import(path=tmp_path / "p")
+    restored = ClaimType.objects.get(slug=used)
+    events = list(ledger.history(restored))
+    assert [e.action for e in events] == ["claimtype.restore"]
+    assert events[0].state["slug"] == used
+    assert not list(ledger.verify())
 
 
 def test_a_package_whose_hashes_do_not_match_is_refused_before_anything_is_stored(

@@ -8,55 +8,22 @@ formatters here, so a value looks the same whichever way it was read.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Any
 
-
-def iso_datetime(value: datetime | None) -> str | None:
-    """UTC ISO 8601 with microseconds dropped only when they are zero (Python's rule)."""
-    if value is None:
-        return None
-    if value.tzinfo is UTC:  # what the database hands back: the common, fast case
-        return value.isoformat()
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat()
-
-
-def iso_date(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def uuid_text(value: Any) -> str | None:
-    return str(value) if value is not None else None
+from annotate.records import (
+    ANNOTATION_RECORD,
+    CITATION_RECORD,
+    REVIEW_RECORD,
+    record_of,
+)
 
 
 def citation_record(citation) -> dict[str, Any]:
-    return {
-        "id": str(citation.pk),
-        "url": citation.url,
-        "title": citation.title,
-        "publisher": citation.publisher,
-        "published_on": iso_date(citation.published_on),
-        "accessed_at": iso_datetime(citation.accessed_at),
-        "archived_url": citation.archived_url,
-        "excerpt": citation.excerpt,
-        "stance": citation.stance,
-        "added_by": citation.added_by.get_username(),
-        "added_at": iso_datetime(citation.added_at),
-    }
+    return record_of(CITATION_RECORD, citation)
 
 
 def review_record(review) -> dict[str, Any]:
-    return {
-        "id": str(review.pk),
-        "decision": review.decision,
-        "comment": review.comment,
-        "annotation_version": review.annotation_version,
-        "review_round": review.review_round,
-        "reviewer": review.reviewer.get_username(),
-        "created_at": iso_datetime(review.created_at),
-    }
+    return record_of(REVIEW_RECORD, review)
 
 
 def annotation_record(annotation) -> dict[str, Any]:
@@ -66,29 +33,10 @@ def annotation_record(annotation) -> dict[str, Any]:
     """
     citations = sorted(annotation.citations.all(), key=lambda c: (c.added_at, str(c.pk)))
     reviews = sorted(annotation.reviews.all(), key=lambda r: (r.created_at, str(r.pk)))
-    return {
-        "id": str(annotation.pk),
-        "segment_id": str(annotation.segment_id),
-        "start": annotation.start,
-        "end": annotation.end,
-        "quote": annotation.quote,
-        "prefix": annotation.prefix,
-        "suffix": annotation.suffix,
-        "claim_type": annotation.claim_type.slug,
-        "claim_text": annotation.claim_text,
-        "verdict": annotation.verdict,
-        "verdict_summary": annotation.verdict_summary,
-        "status": annotation.status,
-        "created_by": annotation.created_by.get_username(),
-        "last_edited_by": annotation.last_edited_by.get_username(),
-        "assignee": annotation.assignee.get_username() if annotation.assignee_id else None,
-        "version": annotation.version,
-        "review_round": annotation.review_round,
-        "created_at": iso_datetime(annotation.created_at),
-        "updated_at": iso_datetime(annotation.updated_at),
-        "citations": [citation_record(c) for c in citations],
-        "reviews": [review_record(r) for r in reviews],
-    }
+    record = record_of(ANNOTATION_RECORD, annotation)
+    record["citations"] = [citation_record(c) for c in citations]
+    record["reviews"] = [review_record(r) for r in reviews]
+    return record
 
 
 def segment_context(segment) -> dict[str, Any]:
