@@ -26,8 +26,10 @@ CITATION_FIELDS = (
     "stance",
 )
 
+# The annotation's free-text fields, written as given (None as "").
+ANNOTATION_TEXT = ("claim_text", "verdict_summary")
 # What an annotation's author may change on a draft (besides its citations).
-ANNOTATION_EDITABLE = ("start", "end", "claim_type", "claim_text", "verdict", "verdict_summary")
+ANNOTATION_EDITABLE = ("start", "end", "claim_type", "verdict", *ANNOTATION_TEXT)
 
 # The annotation as the ledger records it, key by key. The anchor (quote, prefix,
 # suffix) is derived from the span, never written by a caller.
@@ -97,6 +99,50 @@ REVIEW_RECORD = (
     ("created_at", "created_at", "datetime"),
 )
 
+
+# A JSONL package (annotate.datasets.exporters.jsonl) splits each annotation in two:
+# segments.jsonl carries what a reader of the dataset wants, restore.jsonl the
+# bookkeeping only ``import_dataset`` needs. A key of ANNOTATION_RECORD that is not
+# public goes into restore.jsonl, so every exported field also round-trips.
+ANNOTATION_PUBLIC = (
+    "id",
+    "start",
+    "end",
+    "quote",
+    "claim_type",
+    "claim_text",
+    "verdict",
+    "verdict_summary",
+    "status",
+    "created_by",
+)
+ANNOTATION_BOOKKEEPING = tuple(
+    key for key, _, _ in ANNOTATION_RECORD if key not in ANNOTATION_PUBLIC and key != "segment_id"
+)
+CITATION_BOOKKEEPING = tuple(key for key, _, _ in CITATION_RECORD if key not in CITATION_FIELDS)
+
+
+def _api_annotation_record() -> tuple:
+    """The export record under the API's names: ``segment``, then its ``transcript``."""
+    table = []
+    for key, path, kind in ANNOTATION_RECORD:
+        if key == "segment_id":
+            table += [("segment", path, kind), ("transcript", "segment__transcript_id", "uuid")]
+        else:
+            table.append((key, path, kind))
+    return tuple(table)
+
+
+# The API's representations (annotate.api.serializers, annotate.fast.api_rows), before
+# the nested citations and reviews.
+API_ANNOTATION_RECORD = _api_annotation_record()
+API_CITATION_RECORD = (
+    CITATION_RECORD[0],
+    ("annotation", "annotation_id", "uuid"),
+    *CITATION_RECORD[1:],
+)
+API_REVIEW_RECORD = REVIEW_RECORD
+
 CLAIM_TYPE_FIELDS = ("slug", "name", "description", "checkable")
 # What an editor may change; the slug is the claim type's stable name.
 CLAIM_TYPE_EDITABLE = ("name", "description", "checkable")
@@ -128,17 +174,33 @@ def uuid_text(value: Any) -> str | None:
 WRITERS = {"uuid": uuid_text, "datetime": iso_datetime, "date": iso_date}
 
 
-def record_of(table, obj) -> dict[str, Any]:
-    """The record of one model instance under ``table`` (relations already loaded)."""
+def attribute_path(obj, path: str) -> Any:
+    """``obj``'s value at the ORM path ``path`` (``segment__transcript_id``), None past a
+    missing relation."""
+    value = obj
+    for name in path.split("__"):
+        value = getattr(value, name) if value is not None else None
+    return value
+
+
+def model_field(model, path: str):
+    """The model field at the end of the ORM path ``path`` (``claim_type__slug``)."""
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    return model._meta.get_field(name)
+
+
+def record_of(table, obj, writers=WRITERS) -> dict[str, Any]:
+    """The record of one model instance under ``table`` (relations already loaded);
+    ``writers`` say how each kind is written (the API writes UTC times with ``Z``)."""
     record: dict[str, Any] = {}
     for key, path, kind in table:
-        value = obj
-        for name in path.split("__"):
-            value = getattr(value, name) if value is not None else None
+        value = attribute_path(obj, path)
         if kind == "user":
             value = username(value)
         elif kind:
-            value = WRITERS[kind](value)
+            value = writers[kind](value)
         record[key] = value
     return record
 
@@ -158,6 +220,16 @@ def annotation_state(annotation) -> dict[str, Any]:
         else:
             state[key] = getattr(annotation, key)
     return state
+
+
+# The ANNOTATION_STATE keys that the export record names otherwise.
+_RECORD_KEY_OF_STATE = {"segment": "segment_id"}
+
+
+def annotation_state_of_record(record: dict[str, Any]) -> dict[str, Any]:
+    """The ledger state of the annotation an export record describes (what restore
+    records): ``annotation_state`` of the restored row."""
+    return {key: record[_RECORD_KEY_OF_STATE.get(key, key)] for key in ANNOTATION_STATE}
 
 
 def citation_state(citation) -> dict[str, Any]:

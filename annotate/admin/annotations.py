@@ -19,9 +19,9 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from annotate import selectors, services, workflow
+from annotate import records, selectors, services, workflow
 from annotate.admin import views as admin_views
-from annotate.admin.forms import AnnotationForm, CitationForm
+from annotate.admin.forms import SECTIONS, AnnotationForm, CitationForm
 from annotate.admin.lists import (
     MATCH_LIMIT,
     RANK_LIMIT,
@@ -45,7 +45,7 @@ admin.site.site_title = "Claimtrail"
 admin.site.index_title = "Fact-checking workbench"
 admin.site.index_template = "admin/claimtrail/index.html"
 
-EDITABLE = ("start", "end", "quote", "claim_type", "claim_text", "verdict", "verdict_summary")
+EDITABLE = (*records.ANNOTATION_EDITABLE, "quote")
 
 
 class CitationInline(admin.StackedInline):
@@ -204,10 +204,9 @@ class AnnotationAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
     # ------------------------------------------------------------ the form
 
     def get_fieldsets(self, request, obj=None):
-        claim = ("Claim", {"fields": ("claim_type", "claim_text")})
-        verdict = ("Verdict", {"fields": ("verdict", "verdict_summary")})
+        written = [(title, {"fields": names}) for title, names in SECTIONS]
         if obj is None:
-            return [("Span", {"fields": ("segment", "start", "end", "quote")}), claim, verdict]
+            return [("Span", {"fields": ("segment", "start", "end", "quote")}), *written]
         span = ("Span", {"fields": ("start", "end", "quote", "prefix", "suffix")})
         work = (
             "Workflow",
@@ -219,7 +218,7 @@ class AnnotationAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
                 )
             },
         )
-        sets = [span, claim, verdict, work]
+        sets = [span, *written, work]
         if self.has_change_permission(request, obj):
             sets.append((None, {"fields": ("expected_version",)}))
         return sets
@@ -299,9 +298,8 @@ class AnnotationAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
                 end=data["end"],
                 quote=data["quote"],
                 claim_type=data["claim_type"],
-                claim_text=data.get("claim_text") or "",
                 verdict=data.get("verdict") or "",
-                verdict_summary=data.get("verdict_summary") or "",
+                **{key: data.get(key) or "" for key in records.ANNOTATION_TEXT},
             )
             _copy_into(obj, created)
             return

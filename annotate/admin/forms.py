@@ -19,6 +19,13 @@ from archive.models import Segment
 HTTP_ONLY = URLValidator(schemes=["http", "https"])
 
 
+# What an author writes, in the sections the form shows it (after the span).
+SECTIONS = (
+    ("Claim", ("claim_type", "claim_text")),
+    ("Verdict", ("verdict", "verdict_summary")),
+)
+
+
 class AnnotationForm(forms.ModelForm):
     segment = forms.ModelChoiceField(
         queryset=Segment.objects.all(), widget=forms.HiddenInput, required=False
@@ -43,7 +50,7 @@ class AnnotationForm(forms.ModelForm):
 
     class Meta:
         model = Annotation
-        fields = ("start", "end", "quote", "claim_type", "claim_text", "verdict", "verdict_summary")
+        fields = ("start", "end", "quote", *(name for _, names in SECTIONS for name in names))
         widgets = {
             "claim_text": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
             "verdict_summary": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),

@@ -6,10 +6,12 @@ Input serializers only parse; the views hand the parsed values to a service.
 
 from __future__ import annotations
 
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from annotate.models import Stance, Status, Verdict
+from annotate import records
+from annotate.models import Annotation, Citation, Review, Stance, Verdict
 from archive.importers.registry import FORMATS
 from common.api.serializers import (
     StrictBooleanField,
@@ -21,10 +23,6 @@ from common.api.serializers import (
 )
 
 
-def _username(user) -> str | None:
-    return user.get_username() if user is not None else None
-
-
 @extend_schema_field({"type": "string", "description": "Username."})
 class UsernameField(serializers.Field):
     """A user shown by username (the relation is loaded by the selector)."""
@@ -34,7 +32,7 @@ class UsernameField(serializers.Field):
         super().__init__(**kwargs)
 
     def to_representation(self, value):
-        return _username(value)
+        return records.username(value)
 
 
 @extend_schema_field({"type": "string", "nullable": True, "description": "Username, or null."})
@@ -59,64 +57,68 @@ def _dt(value) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-def _date(value) -> str | None:
-    return value.isoformat() if value is not None else None
+# How the API writes each kind of record value (annotate.records): as the export
+# records do, but UTC times end in ``Z``, as DRF writes them.
+API_WRITERS = {**records.WRITERS, "datetime": _dt}
 
 
 def citation_data(c) -> dict:
-    return {
-        "id": str(c.pk),
-        "annotation": str(c.annotation_id),
-        "url": c.url,
-        "title": c.title,
-        "publisher": c.publisher,
-        "published_on": _date(c.published_on),
-        "accessed_at": _dt(c.accessed_at),
-        "archived_url": c.archived_url,
-        "excerpt": c.excerpt,
-        "stance": c.stance,
-        "added_by": _username(c.added_by),
-        "added_at": _dt(c.added_at),
-    }
+    return records.record_of(records.API_CITATION_RECORD, c, API_WRITERS)
 
 
 def review_data(r) -> dict:
-    return {
-        "id": str(r.pk),
-        "decision": r.decision,
-        "comment": r.comment,
-        "annotation_version": r.annotation_version,
-        "review_round": r.review_round,
-        "reviewer": _username(r.reviewer),
-        "created_at": _dt(r.created_at),
-    }
+    return records.record_of(records.API_REVIEW_RECORD, r, API_WRITERS)
 
 
 def annotation_data(a) -> dict:
-    return {
-        "id": str(a.pk),
-        "segment": str(a.segment_id),
-        "transcript": str(a.segment.transcript_id),
-        "start": a.start,
-        "end": a.end,
-        "quote": a.quote,
-        "prefix": a.prefix,
-        "suffix": a.suffix,
-        "claim_type": a.claim_type.slug,
-        "claim_text": a.claim_text,
-        "verdict": a.verdict,
-        "verdict_summary": a.verdict_summary,
-        "status": a.status,
-        "created_by": _username(a.created_by),
-        "last_edited_by": _username(a.last_edited_by),
-        "assignee": _username(a.assignee),
-        "version": a.version,
-        "review_round": a.review_round,
-        "created_at": _dt(a.created_at),
-        "updated_at": _dt(a.updated_at),
-        "citations": [citation_data(c) for c in a.citations.all()],
-        "reviews": [review_data(r) for r in a.reviews.all()],
+    data = records.record_of(records.API_ANNOTATION_RECORD, a, API_WRITERS)
+    data["citations"] = [citation_data(c) for c in a.citations.all()]
+    data["reviews"] = [review_data(r) for r in a.reviews.all()]
+    return data
+
+
+def _read_field(key: str, model, path: str, kind: str, **options) -> serializers.Field:
+    """The read-only serializer field for one record column, from its model field (what
+    the OpenAPI schema says about it)."""
+    field = records.model_field(model, path)
+    # DRF's own rendering (the schema, the parity test) reads the value at ``source``.
+    source = path.replace("__", ".") if path != key else None
+    if kind == "user":
+        return OptionalUsernameField(source=source) if field.null else UsernameField(source=source)
+    options = {"read_only": True, "help_text": field.help_text or None, "source": source, **options}
+    if field.null:
+        options["allow_null"] = True
+    if kind == "uuid":
+        return serializers.UUIDField(**options)
+    if kind == "datetime":
+        return serializers.DateTimeField(**options)
+    if kind == "date":
+        return serializers.DateField(**options)
+    if field.choices:
+        blank = [("", "none")] if field.blank else []
+        return serializers.ChoiceField(choices=[*blank, *field.choices], **options)
+    if isinstance(field, models.BooleanField):
+        return serializers.BooleanField(**options)
+    if isinstance(field, models.IntegerField):
+        return serializers.IntegerField(**options)
+    if isinstance(field, models.SlugField):
+        return serializers.SlugField(**options)
+    return serializers.CharField(**options)
+
+
+def _read_serializer(name: str, model, table, represent, *, nested=None, options=None):
+    """A read serializer whose fields are ``table``'s columns, then the fields ``nested()``
+    returns, for the OpenAPI schema; it represents an instance with the plain function
+    ``represent``. ``options`` adds field arguments by key."""
+    options = options or {}
+    attrs = {
+        key: _read_field(key, model, path, kind, **options.get(key, {}))
+        for key, path, kind in table
     }
+    attrs.update(nested() if nested else {})  # created after: DRF orders fields by creation
+    attrs["to_representation"] = lambda self, instance: represent(instance)
+    attrs["__module__"] = __name__
+    return serializers.SerializerMetaclass(name, (serializers.Serializer,), attrs)
 
 
 def segment_data(g) -> dict:
@@ -240,22 +242,9 @@ class ClaimTypeUpdateSerializer(StrictInput):
 # ---------------------------------------------------------------- citations
 
 
-class CitationSerializer(serializers.Serializer):
-    id = serializers.UUIDField(read_only=True)
-    annotation = serializers.UUIDField(source="annotation_id", read_only=True)
-    url = serializers.CharField(read_only=True)
-    title = serializers.CharField(read_only=True)
-    publisher = serializers.CharField(read_only=True)
-    published_on = serializers.DateField(read_only=True, allow_null=True)
-    accessed_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    archived_url = serializers.CharField(read_only=True)
-    excerpt = serializers.CharField(read_only=True)
-    stance = serializers.ChoiceField(choices=Stance.choices, read_only=True)
-    added_by = UsernameField()
-    added_at = serializers.DateTimeField(read_only=True)
-
-    def to_representation(self, instance):
-        return citation_data(instance)
+CitationSerializer = _read_serializer(
+    "CitationSerializer", Citation, records.API_CITATION_RECORD, citation_data
+)
 
 
 class CitationFieldsInput(StrictInput):
@@ -284,45 +273,20 @@ class CitationUpdateSerializer(CitationFieldsInput):
 # ---------------------------------------------------------------- annotations
 
 
-class ReviewSerializer(serializers.Serializer):
-    id = serializers.UUIDField(read_only=True)
-    decision = serializers.CharField(read_only=True)
-    comment = serializers.CharField(read_only=True)
-    annotation_version = serializers.IntegerField(read_only=True)
-    review_round = serializers.IntegerField(read_only=True)
-    reviewer = UsernameField()
-    created_at = serializers.DateTimeField(read_only=True)
-
-    def to_representation(self, instance):
-        return review_data(instance)
-
-
-class AnnotationSerializer(serializers.Serializer):
-    id = serializers.UUIDField(read_only=True)
-    segment = serializers.UUIDField(source="segment_id", read_only=True)
-    transcript = serializers.UUIDField(source="segment.transcript_id", read_only=True)
-    start = serializers.IntegerField(read_only=True)
-    end = serializers.IntegerField(read_only=True)
-    quote = serializers.CharField(read_only=True)
-    prefix = serializers.CharField(read_only=True)
-    suffix = serializers.CharField(read_only=True)
-    claim_type = serializers.SlugField(source="claim_type.slug", read_only=True)
-    claim_text = serializers.CharField(read_only=True)
-    verdict = serializers.ChoiceField(choices=[("", "none"), *Verdict.choices], read_only=True)
-    verdict_summary = serializers.CharField(read_only=True)
-    status = serializers.ChoiceField(choices=Status.choices, read_only=True)
-    created_by = UsernameField()
-    last_edited_by = UsernameField()
-    assignee = OptionalUsernameField()
-    version = serializers.IntegerField(read_only=True, help_text="Also sent as the ETag.")
-    review_round = serializers.IntegerField(read_only=True)
-    created_at = serializers.DateTimeField(read_only=True)
-    updated_at = serializers.DateTimeField(read_only=True)
-    citations = CitationSerializer(many=True, read_only=True)
-    reviews = ReviewSerializer(many=True, read_only=True)
-
-    def to_representation(self, instance):
-        return annotation_data(instance)
+ReviewSerializer = _read_serializer(
+    "ReviewSerializer", Review, records.API_REVIEW_RECORD, review_data
+)
+AnnotationSerializer = _read_serializer(
+    "AnnotationSerializer",
+    Annotation,
+    records.API_ANNOTATION_RECORD,
+    annotation_data,
+    nested=lambda: {
+        "citations": CitationSerializer(many=True, read_only=True),
+        "reviews": ReviewSerializer(many=True, read_only=True),
+    },
+    options={"version": {"help_text": "Raised by every change; also sent as the ETag."}},
+)
 
 
 _VERDICT_INPUT = [("", "none"), *Verdict.choices]

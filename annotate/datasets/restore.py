@@ -442,20 +442,14 @@ def _restore_batch(batch, texts, transcript_source, claim_types, users, result) 
             )
             for cited, ids in zip(data["citations"], more["citations"], strict=True):
                 _check(cited["stance"] in Stance.values, f"citation {ids['id']}: unknown stance")
+                record = {**ids, **cited}
                 citations.append(
-                    Citation(
-                        id=ids["id"],
+                    _instance(
+                        Citation,
+                        records.CITATION_RECORD,
+                        record,
+                        users=users,
                         annotation_id=data["id"],
-                        url=cited["url"],
-                        title=cited["title"],
-                        publisher=cited["publisher"],
-                        published_on=_date(cited["published_on"]),
-                        accessed_at=_datetime(cited["accessed_at"]),
-                        archived_url=cited["archived_url"],
-                        excerpt=cited["excerpt"],
-                        stance=cited["stance"],
-                        added_by_id=users.id(ids["added_by"]),
-                        added_at=_datetime(ids["added_at"]),
                     )
                 )
             for review in more["reviews"]:
@@ -464,15 +458,12 @@ def _restore_batch(batch, texts, transcript_source, claim_types, users, result) 
                     f"review {review['id']}: unknown decision",
                 )
                 reviews.append(
-                    Review(
-                        id=review["id"],
+                    _instance(
+                        Review,
+                        records.REVIEW_RECORD,
+                        review,
+                        users=users,
                         annotation_id=data["id"],
-                        decision=review["decision"],
-                        comment=review["comment"],
-                        annotation_version=review["annotation_version"],
-                        review_round=review["review_round"],
-                        reviewer_id=users.id(review["reviewer"]),
-                        created_at=_datetime(review["created_at"]),
                     )
                 )
     Segment.objects.bulk_create(segments)
@@ -508,27 +499,45 @@ def _annotation(line, data, more, claim_types, users) -> Annotation:
     _check(data["status"] in Status.values, f"annotation {data['id']}: unknown status")
     _check(data["verdict"] in [*Verdict.values, ""], f"annotation {data['id']}: unknown verdict")
     _check(data["claim_type"] in claim_types, f"annotation {data['id']}: unknown claim type")
-    return Annotation(
-        id=data["id"],
-        segment_id=line["segment_id"],
-        start=start,
-        end=end,
-        quote=data["quote"],
-        prefix=more["prefix"],
-        suffix=more["suffix"],
+    return _instance(
+        Annotation,
+        records.ANNOTATION_RECORD,
+        _annotation_record(line, data, more),
         claim_type_id=claim_types[data["claim_type"]],
-        claim_text=data["claim_text"],
-        verdict=data["verdict"],
-        verdict_summary=data["verdict_summary"],
-        status=data["status"],
-        created_by_id=users.id(data["created_by"]),
-        last_edited_by_id=users.id(more["last_edited_by"]),
-        assignee_id=users.id(more["assignee"]),
-        version=more["version"],
-        review_round=more["review_round"],
-        created_at=_datetime(more["created_at"]),
-        updated_at=_datetime(more["updated_at"]),
+        users=users,
     )
+
+
+def _annotation_record(line, data, more) -> dict[str, Any]:
+    """The export record of an annotation, from its line in segments.jsonl and in
+    restore.jsonl. A key a package from before that key existed lacks takes the
+    model's default (KeyError, a refused package, when the field has none)."""
+    record = {**more, **data, "segment_id": line["segment_id"]}
+    for key, path, _ in records.ANNOTATION_RECORD:
+        if key not in record and "__" not in path:
+            field = Annotation._meta.get_field(path)
+            if field.has_default():
+                record[key] = field.get_default()
+    return record
+
+
+def _instance(model, table, record: dict, *, users=None, **values) -> models.Model:
+    """The ``model`` instance that ``record`` (one of annotate.records' tables) describes:
+    the inverse of ``records.record_of``. ``values`` are set as they are; columns on a
+    relation's field (the claim type's slug) are left to them."""
+    for key, path, kind in table:
+        if "__" in path:
+            continue
+        value = record[key]
+        if kind == "user":
+            values[f"{path}_id"] = users.id(value)
+        elif kind == "datetime":
+            values[path] = _datetime(value)
+        elif kind == "date":
+            values[path] = _date(value)
+        else:
+            values[path] = value
+    return model(**values)
 
 
 def _annotation_events(package, segments_path, restore_path, actor, reason) -> None:
@@ -541,23 +550,7 @@ def _annotation_events(package, segments_path, restore_path, actor, reason) -> N
                 object_type="annotate.annotation",
                 object_id=data["id"],
                 state={
-                    "id": data["id"],
-                    "segment": line["segment_id"],
-                    "start": data["start"],
-                    "end": data["end"],
-                    "quote": data["quote"],
-                    "prefix": more["prefix"],
-                    "suffix": more["suffix"],
-                    "claim_type": data["claim_type"],
-                    "claim_text": data["claim_text"],
-                    "verdict": data["verdict"],
-                    "verdict_summary": data["verdict_summary"],
-                    "status": data["status"],
-                    "created_by": data["created_by"],
-                    "last_edited_by": more["last_edited_by"],
-                    "assignee": more["assignee"],
-                    "version": more["version"],
-                    "review_round": more["review_round"],
+                    **records.annotation_state_of_record(_annotation_record(line, data, more)),
                     "citations": [c["id"] for c in more["citations"]],
                     "reviews": [r["id"] for r in more["reviews"]],
                 },

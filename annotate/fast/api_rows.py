@@ -33,6 +33,7 @@ from django.contrib.auth import get_user_model
 from django.db import connections, router
 from django.db.models import F, Lookup, QuerySet
 
+from annotate import records
 from annotate.models import Annotation, Citation, ClaimType, Review
 from archive.models import Segment
 
@@ -41,52 +42,40 @@ try:  # psycopg's own timestamptz loader (in C with psycopg's binary package)
 except ImportError:  # psycopg not installed: only the ORM path runs
     _TIMESTAMPTZ_LOADER = None
 
-ANNOTATION_VALUES = (
-    "id",
-    "segment_id",
-    "segment__transcript_id",
-    "start",
-    "end",
-    "quote",
-    "prefix",
-    "suffix",
-    "claim_type__slug",
-    "claim_text",
-    "verdict",
-    "verdict_summary",
-    "status",
-    "created_by_id",
-    "last_edited_by_id",
-    "assignee_id",
-    "version",
-    "review_round",
-    "created_at",
-    "updated_at",
-)
-CITATION_VALUES = (
-    "id",
-    "annotation_id",
-    "url",
-    "title",
-    "publisher",
-    "published_on",
-    "accessed_at",
-    "archived_url",
-    "excerpt",
-    "stance",
-    "added_by_id",
-    "added_at",
-)
+
+def _value_name(path: str, kind: str) -> str:
+    """The ``values()`` name of a record column: a user is read by id, named later."""
+    return f"{path}_id" if kind == "user" else path
+
+
+# The rows read for the API's records (annotate.records), column for column; a
+# review's row also carries its annotation, to group reviews by it.
+ANNOTATION_VALUES = tuple(_value_name(p, k) for _, p, k in records.API_ANNOTATION_RECORD)
+CITATION_VALUES = tuple(_value_name(p, k) for _, p, k in records.API_CITATION_RECORD)
 REVIEW_VALUES = (
     "id",
     "annotation_id",
-    "decision",
-    "comment",
-    "annotation_version",
-    "review_round",
-    "reviewer_id",
-    "created_at",
+    *(_value_name(p, k) for key, p, k in records.API_REVIEW_RECORD if key != "id"),
 )
+_ANNOTATION_USERS = tuple(
+    (i, key) for i, (key, _, kind) in enumerate(records.API_ANNOTATION_RECORD) if kind == "user"
+)
+_ANNOTATION_KEYS = tuple(key for key, _, _ in records.API_ANNOTATION_RECORD)
+_CITATION_KEYS = tuple(key for key, _, _ in records.API_CITATION_RECORD)
+_REVIEW_KEYS = tuple(key for key, _, _ in records.API_REVIEW_RECORD)
+_CITATION_ANNOTATION = CITATION_VALUES.index("annotation_id")
+_CITATION_ADDED_BY = CITATION_VALUES.index("added_by_id")
+_CITATION_ORDER = (CITATION_VALUES.index("added_at"), CITATION_VALUES.index("id"))
+_REVIEWER = REVIEW_VALUES.index("reviewer_id")
+_REVIEW_ORDER = (REVIEW_VALUES.index("created_at"), REVIEW_VALUES.index("id"))
+# A review's columns that share a citation's place in the one statement of _children.
+_REVIEW_IN_CITATION_PLACE = {
+    "id": "id",
+    "annotation_id": "annotation_id",
+    "reviewer_id": "added_by_id",
+    "created_at": "added_at",
+}
+_REVIEW_OWN = tuple(name for name in REVIEW_VALUES if name not in _REVIEW_IN_CITATION_PLACE)
 
 
 def annotation_values(queryset: QuerySet) -> QuerySet:
@@ -253,36 +242,44 @@ def _children(ids: list, *, reviews: bool, names: dict) -> tuple[list, list]:
             cursor.execute(_children_statement(reviews), {"ids": list(ids)})
             found = cursor.fetchall()
         citations, review_rows = [], []
+        citation_end = 1 + len(CITATION_VALUES)
         for row in found:
-            names[row[11]] = row[17]
+            names[row[1 + _CITATION_ADDED_BY]] = row[-1]
             if row[0] == 0:
-                citations.append(row[1:13])
-            else:  # in REVIEW_VALUES order
-                review_rows.append(
-                    (row[1], row[2], row[13], row[14], row[15], row[16], row[11], row[12])
-                )
-        citations.sort(key=lambda row: (row[11], row[0]))  # added_at, id
-        review_rows.sort(key=lambda row: (row[7], row[0]))  # created_at, id
-        return citations, review_rows
-    citations = sorted(
-        rows_where_any(Citation, CITATION_VALUES, "annotation_id", ids),
-        key=lambda row: (row[11], row[0]),  # added_at, id
-    )
+                citations.append(row[1:citation_end])
+            else:
+                review_rows.append(tuple(row[place] for place in _REVIEW_PLACES))
+        return _in_order(citations, _CITATION_ORDER), _in_order(review_rows, _REVIEW_ORDER)
+    citations = rows_where_any(Citation, CITATION_VALUES, "annotation_id", ids)
     if not reviews:
-        return citations, []
-    return citations, sorted(
-        rows_where_any(Review, REVIEW_VALUES, "annotation_id", ids),
-        key=lambda row: (row[7], row[0]),  # created_at, id
-    )
+        return _in_order(citations, _CITATION_ORDER), []
+    review_rows = rows_where_any(Review, REVIEW_VALUES, "annotation_id", ids)
+    return _in_order(citations, _CITATION_ORDER), _in_order(review_rows, _REVIEW_ORDER)
+
+
+def _in_order(rows: list, columns: tuple[int, int]) -> list:
+    """``rows`` by their time, then id (UUIDs sort as PostgreSQL sorts them)."""
+    first, second = columns
+    return sorted(rows, key=lambda row: (row[first], row[second]))
+
+
+# Where each REVIEW_VALUES column is in a review row of _children_statement: in a
+# citation's place, or after the citation's columns.
+_REVIEW_PLACES = tuple(
+    1 + CITATION_VALUES.index(_REVIEW_IN_CITATION_PLACE[name])
+    if name in _REVIEW_IN_CITATION_PLACE
+    else 1 + len(CITATION_VALUES) + _REVIEW_OWN.index(name)
+    for name in REVIEW_VALUES
+)
 
 
 @cache
 def _children_statement(reviews: bool) -> str:
     """Citations (kind 0) and reviews (kind 1) of ``%(ids)s`` with their authors' names.
 
-    One row layout for both: kind, the citation's CITATION_VALUES (a review's id,
-    annotation, reviewer and time in the same places), a review's decision, comment,
-    version and round, and the username.
+    One row layout for both: kind, a citation's CITATION_VALUES (a review's id,
+    annotation, reviewer and time in the same places), a review's other columns, and
+    the author's username.
     """
     from django.db import connection  # PostgreSQL: its quoting
 
@@ -290,24 +287,42 @@ def _children_statement(reviews: bool) -> str:
     user = get_user_model()._meta
     username = f"u.{q(user.get_field(get_user_model().USERNAME_FIELD).column)}"
 
-    def cols(model, names):
-        return [f"x.{q(model._meta.get_field(name).column)}" for name in names]
+    def column(model, name):
+        return f"x.{q(model._meta.get_field(name).column)}"
 
-    c = cols(Citation, CITATION_VALUES)
-    r = dict(zip(REVIEW_VALUES, cols(Review, REVIEW_VALUES), strict=True))
+    def null(model, name):
+        return f"NULL::{model._meta.get_field(name).db_type(connection)}"
+
+    review_in_place = {place: name for name, place in _REVIEW_IN_CITATION_PLACE.items()}
+    citation_part = ", ".join(
+        [
+            "0",
+            *(column(Citation, name) for name in CITATION_VALUES),
+            *(null(Review, name) for name in _REVIEW_OWN),
+            username,
+        ]
+    )
     citation_part = (
-        f"SELECT 0, {', '.join(c)}, NULL::varchar, NULL::text, NULL::integer, NULL::integer, "
-        f"{username} FROM {q(Citation._meta.db_table)} x INNER JOIN {q(user.db_table)} u "
+        f"SELECT {citation_part} FROM {q(Citation._meta.db_table)} x INNER JOIN "
+        f"{q(user.db_table)} u "
         f"ON (x.{q(Citation._meta.get_field('added_by').column)} = u.{q(user.pk.column)}) "
         f"WHERE x.{q(Citation._meta.get_field('annotation').column)} = ANY(%(ids)s)"
     )
     if not reviews:
         return citation_part
+    review_part = ", ".join(
+        [
+            "1",
+            *(
+                column(Review, review_in_place[name]) if name in review_in_place else "NULL"
+                for name in CITATION_VALUES
+            ),
+            *(column(Review, name) for name in _REVIEW_OWN),
+            username,
+        ]
+    )
     review_part = (
-        f"SELECT 1, {r['id']}, {r['annotation_id']}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-        f"NULL, {r['reviewer_id']}, {r['created_at']}, {r['decision']}, {r['comment']}, "
-        f"{r['annotation_version']}, {r['review_round']}, {username} "
-        f"FROM {q(Review._meta.db_table)} x INNER JOIN {q(user.db_table)} u "
+        f"SELECT {review_part} FROM {q(Review._meta.db_table)} x INNER JOIN {q(user.db_table)} u "
         f"ON (x.{q(Review._meta.get_field('reviewer').column)} = u.{q(user.pk.column)}) "
         f"WHERE x.{q(Review._meta.get_field('annotation').column)} = ANY(%(ids)s)"
     )
@@ -315,70 +330,33 @@ def _children_statement(reviews: bool) -> str:
 
 
 def _assemble(rows: list[dict], citations: list, reviews: list, names: dict) -> list[dict]:
+    """The API records (annotate.records' API tables) of the rows, users named."""
     citations_of: dict = defaultdict(list)
     for c in citations:
-        citations_of[c[1]].append(
-            {
-                "id": c[0],
-                "annotation": c[1],
-                "url": c[2],
-                "title": c[3],
-                "publisher": c[4],
-                "published_on": c[5],
-                "accessed_at": c[6],
-                "archived_url": c[7],
-                "excerpt": c[8],
-                "stance": c[9],
-                "added_by": names.get(c[10]),
-                "added_at": c[11],
-            }
-        )
+        citation = dict(zip(_CITATION_KEYS, c, strict=True))
+        citation["added_by"] = names.get(citation["added_by"])
+        citations_of[c[_CITATION_ANNOTATION]].append(citation)
     reviews_of: dict = defaultdict(list)
     for r in reviews:
-        reviews_of[r[1]].append(
-            {
-                "id": r[0],
-                "decision": r[2],
-                "comment": r[3],
-                "annotation_version": r[4],
-                "review_round": r[5],
-                "reviewer": names.get(r[6]),
-                "created_at": r[7],
-            }
-        )
-    return [
-        {
-            "id": a["id"],
-            "segment": a["segment_id"],
-            "transcript": a["segment__transcript_id"],
-            "start": a["start"],
-            "end": a["end"],
-            "quote": a["quote"],
-            "prefix": a["prefix"],
-            "suffix": a["suffix"],
-            "claim_type": a["claim_type__slug"],
-            "claim_text": a["claim_text"],
-            "verdict": a["verdict"],
-            "verdict_summary": a["verdict_summary"],
-            "status": a["status"],
-            "created_by": names.get(a["created_by_id"]),
-            "last_edited_by": names.get(a["last_edited_by_id"]),
-            "assignee": names.get(a["assignee_id"]),
-            "version": a["version"],
-            "review_round": a["review_round"],
-            "created_at": a["created_at"],
-            "updated_at": a["updated_at"],
-            "citations": citations_of.get(a["id"], []),
-            "reviews": reviews_of.get(a["id"], []),
-        }
-        for a in rows
-    ]
+        review = dict(zip(_REVIEW_KEYS, (r[0], *r[2:]), strict=True))
+        review["reviewer"] = names.get(review["reviewer"])
+        reviews_of[r[1]].append(review)
+    assembled = []
+    for a in rows:
+        values = [a[name] for name in ANNOTATION_VALUES]
+        for i, _ in _ANNOTATION_USERS:
+            values[i] = names.get(values[i])
+        annotation = dict(zip(_ANNOTATION_KEYS, values, strict=True))
+        annotation["citations"] = citations_of.get(a["id"], [])
+        annotation["reviews"] = reviews_of.get(a["id"], [])
+        assembled.append(annotation)
+    return assembled
 
 
 def _user_ids(rows: list[dict], citations: list, reviews: list) -> set:
-    ids = {a[key] for a in rows for key in ("created_by_id", "last_edited_by_id", "assignee_id")}
-    ids.update(c[10] for c in citations)
-    ids.update(r[6] for r in reviews)
+    ids = {a[ANNOTATION_VALUES[i]] for a in rows for i, _ in _ANNOTATION_USERS}
+    ids.update(c[_CITATION_ADDED_BY] for c in citations)
+    ids.update(r[_REVIEWER] for r in reviews)
     return ids
 
 
@@ -411,28 +389,7 @@ def written(annotation: Annotation, *, actor=None, has_reviews: bool = True) -> 
         for user in (annotation.created_by, annotation.last_edited_by, annotation.assignee, actor)
         if user is not None
     }
-    row = {
-        "id": annotation.pk,
-        "segment_id": annotation.segment_id,
-        "segment__transcript_id": annotation.segment.transcript_id,
-        "start": annotation.start,
-        "end": annotation.end,
-        "quote": annotation.quote,
-        "prefix": annotation.prefix,
-        "suffix": annotation.suffix,
-        "claim_type__slug": annotation.claim_type.slug,
-        "claim_text": annotation.claim_text,
-        "verdict": annotation.verdict,
-        "verdict_summary": annotation.verdict_summary,
-        "status": annotation.status,
-        "created_by_id": annotation.created_by_id,
-        "last_edited_by_id": annotation.last_edited_by_id,
-        "assignee_id": annotation.assignee_id,
-        "version": annotation.version,
-        "review_round": annotation.review_round,
-        "created_at": annotation.created_at,
-        "updated_at": annotation.updated_at,
-    }
+    row = {name: records.attribute_path(annotation, name) for name in ANNOTATION_VALUES}
     citations, reviews = _children([annotation.pk], reviews=has_reviews, names=known)
     names = usernames(_user_ids([row], citations, reviews), known)
     return _assemble([row], citations, reviews, names)[0]

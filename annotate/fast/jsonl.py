@@ -13,13 +13,14 @@ from typing import IO, Any
 
 import psycopg
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, models
 from django.db.models import F
 
+from annotate import records
 from annotate.datasets.exporters.base import Counts
 from annotate.datasets.exporters.package import DATA_CHANGED, ExportError
 from annotate.datasets.reader import matching_annotations, read_snapshot, segments_in_scope
-from annotate.models import Citation, Review
+from annotate.models import Annotation, Citation, Review
 from archive.models import Transcript
 
 # ---------------------------------------------------------------- PostgreSQL: no records
@@ -169,83 +170,88 @@ def _transcript_sql(queryset) -> tuple[str, tuple]:
     return _stream_sql(queryset, ("id",), fields, select)
 
 
+def _json_object(members: dict[str, _Sql | None]) -> list[_Sql]:
+    """The JSON text of an object as ``canonical_bytes`` writes it (keys sorted, no
+    spaces), in pieces: a member that is None is an array the merge fills, so there is
+    one piece more than such members."""
+    pieces: list[_Sql] = []
+    parts: list[str] = ["{"]
+    for i, key in enumerate(sorted(members)):
+        parts.append(("," if i else "") + f'"{key}":')
+        if members[key] is None:
+            parts.append("[")
+            pieces.append(_cat(*parts))
+            parts = ["]"]
+        else:
+            parts.append(members[key])
+    parts.append("}")
+    pieces.append(_cat(*parts))
+    return pieces
+
+
+def _value(model, key: str, path: str, kind: str) -> _Sql:
+    """The JSON text of one record column (annotate.records), as the record path writes it."""
+    field = records.model_field(model, path)
+    if kind in ("uuid", "datetime", "date"):
+        text = {"uuid": _text, "datetime": _iso, "date": _iso_date}[kind](key)
+        return _quoted_or_null(text) if field.null else _cat('"', text, '"')
+    if kind == "user" or not isinstance(field, models.IntegerField | models.BooleanField):
+        value = _json(key)  # text, escaped by PostgreSQL
+    else:
+        value = _text(key)  # a number, or true/false
+    return _or_null(value) if field.null else value
+
+
+def _record_columns(model, table, keys, user: str) -> tuple[dict[str, str], dict[str, _Sql]]:
+    """For ``keys`` of ``table``: the lookups to read (users by their ``user`` field) and
+    the JSON text of each value."""
+    lookups, values = {}, {}
+    for key, path, kind in table:
+        if key in keys:
+            lookups[key] = f"{path}__{user}" if kind == "user" else path
+            values[key] = _value(model, key, path, kind)
+    return lookups, values
+
+
 def _annotation_sql(queryset, user: str) -> tuple[str, tuple]:
     """Annotation rows: segment id, id, then the JSON text of the annotation in
     segments.jsonl around its citations and reviewers, and in restore.jsonl around
-    its citations and reviews."""
-    plain = ("segment_id", "id", "claim_text", "end", "quote", "start", "status", "verdict",
-             "verdict_summary", "created_at", "prefix", "review_round", "suffix", "updated_at",
-             "version")  # fmt: skip
-    fields = {name: name for name in plain} | {
-        "claim_type": "claim_type__slug",
-        "created_by": f"created_by__{user}",
-        "assignee": f"assignee__{user}",
-        "last_edited_by": f"last_edited_by__{user}",
-    }
+    its citations and reviews (three pieces each)."""
+    table = records.ANNOTATION_RECORD
+    public_lookups, public = _record_columns(Annotation, table, records.ANNOTATION_PUBLIC, user)
+    kept = ("id", *records.ANNOTATION_BOOKKEEPING)
+    restore_lookups, restore = _record_columns(Annotation, table, kept, user)
     select = (
         _text("segment_id"),
         _text("id"),
-        _cat(
-            '],"claim_text":', _json("claim_text"), ',"claim_type":', _json("claim_type"),
-            ',"created_by":', _json("created_by"), ',"end":', _text("end"),
-            ',"id":"', _text("id"), '","quote":', _json("quote"), ',"reviewed_by":[',
-        ),
-        _cat(
-            '],"start":', _text("start"), ',"status":', _json("status"), ',"verdict":',
-            _json("verdict"), ',"verdict_summary":', _json("verdict_summary"), "}",
-        ),
-        _cat('{"assignee":', _or_null(_json("assignee")), ',"citations":['),
-        _cat(
-            '],"created_at":"', _iso("created_at"), '","id":"', _text("id"),
-            '","last_edited_by":', _json("last_edited_by"), ',"prefix":',
-            _json("prefix"), ',"review_round":', _text("review_round"), ',"reviews":[',
-        ),
-        _cat(
-            '],"suffix":', _json("suffix"), ',"updated_at":"', _iso("updated_at"),
-            '","version":', _text("version"), "}",
-        ),
-    )  # fmt: skip
+        *_json_object({**public, "citations": None, "reviewed_by": None}),
+        *_json_object({**restore, "citations": None, "reviews": None}),
+    )
+    fields = {"segment_id": "segment_id"} | public_lookups | restore_lookups
     return _stream_sql(queryset, _ANNOTATION_ORDER, fields, select)
 
 
 def _citation_sql(queryset, user: str) -> tuple[str, tuple]:
     """Citation rows: annotation id, the citation in segments.jsonl, in restore.jsonl."""
-    plain = ("annotation_id", "accessed_at", "archived_url", "excerpt", "published_on",
-             "publisher", "stance", "title", "url", "added_at", "id")  # fmt: skip
-    fields = {name: name for name in plain} | {"added_by": f"added_by__{user}"}
-    select = (
-        _text("annotation_id"),
-        _cat(
-            '{"accessed_at":', _quoted_or_null(_iso("accessed_at")), ',"archived_url":',
-            _json("archived_url"), ',"excerpt":', _json("excerpt"), ',"published_on":',
-            _quoted_or_null(_iso_date("published_on")), ',"publisher":', _json("publisher"),
-            ',"stance":', _json("stance"), ',"title":', _json("title"), ',"url":',
-            _json("url"), "}",
-        ),
-        _cat(
-            '{"added_at":"', _iso("added_at"), '","added_by":', _json("added_by"),
-            ',"id":"', _text("id"), '"}',
-        ),
-    )  # fmt: skip
+    table = records.CITATION_RECORD
+    public_lookups, public = _record_columns(Citation, table, records.CITATION_FIELDS, user)
+    kept = records.CITATION_BOOKKEEPING
+    restore_lookups, restore = _record_columns(Citation, table, kept, user)
+    [public_json] = _json_object(public)
+    [restore_json] = _json_object(restore)
+    select = (_text("annotation_id"), public_json, restore_json)
+    fields = {"annotation_id": "annotation_id"} | public_lookups | restore_lookups
     order = (*(f"annotation__{key}" for key in _ANNOTATION_ORDER), "added_at", "id")
     return _stream_sql(queryset, order, fields, select)
 
 
 def _review_sql(queryset, user: str) -> tuple[str, tuple]:
     """Review rows: annotation id, the reviewer (JSON), the review in restore.jsonl."""
-    plain = ("annotation_id", "annotation_version", "comment", "created_at", "decision", "id",
-             "review_round")  # fmt: skip
-    fields = {name: name for name in plain} | {"reviewer": f"reviewer__{user}"}
-    select = (
-        _text("annotation_id"),
-        _json("reviewer"),
-        _cat(
-            '{"annotation_version":', _text("annotation_version"), ',"comment":',
-            _json("comment"), ',"created_at":"', _iso("created_at"), '","decision":',
-            _json("decision"), ',"id":"', _text("id"), '","review_round":',
-            _text("review_round"), ',"reviewer":', _json("reviewer"), "}",
-        ),
-    )  # fmt: skip
+    table = records.REVIEW_RECORD
+    lookups, values = _record_columns(Review, table, [key for key, _, _ in table], user)
+    [review_json] = _json_object(values)
+    select = (_text("annotation_id"), values["reviewer"], review_json)
+    fields = {"annotation_id": "annotation_id"} | lookups
     order = (*(f"annotation__{key}" for key in _ANNOTATION_ORDER), "created_at", "id")
     return _stream_sql(queryset, order, fields, select)
 
@@ -469,11 +475,9 @@ def _merge(transcript_stream, segment_stream, annotation_stream, citation_stream
                         reviewers.append(review[1])
                     reviewed.append(review[2])
                     review = next(reviews, None)
-                _, _, fields, end, restore_head, restore_mid, restore_end = annotation
+                _, _, first, mid, end, restore_head, restore_mid, restore_end = annotation
                 in_segment.append(
-                    b"".join(
-                        (b'{"citations":[', b",".join(cited), fields, b",".join(reviewers), end)
-                    )
+                    b"".join((first, b",".join(cited), mid, b",".join(reviewers), end))
                 )
                 in_restore.append(
                     b"".join(

@@ -38,19 +38,20 @@ def annotation_create(
     end: int,
     claim_type: ClaimType | str,
     quote: str | None = None,
-    claim_text: str = "",
     verdict: str = "",
-    verdict_summary: str = "",
     assignee=None,
     citations: list[dict[str, Any]] | tuple = (),
     reason: str = "",
+    **text: str,
 ) -> Annotation:
     """Create a draft annotation of ``segment.text[start:end]``, with optional citations.
 
     ``quote``, when given, must equal the text at the span; prefix and suffix are
-    always derived here, never taken from the caller.
+    always derived here, never taken from the caller. ``text`` are the free-text
+    fields (``records.ANNOTATION_TEXT``: ``claim_text``, ``verdict_summary``, ...).
     """
     _require_user(actor)
+    _check_text_fields(text)
     if not workflow.may(Action.CREATE, roles_of(actor)):
         raise NotAllowed("only an annotator or editor may create annotations")
     start, end = _span(segment, start, end)
@@ -60,9 +61,8 @@ def annotation_create(
         end=end,
         **_anchor(segment, start, end, quote),
         claim_type=_claim_type(claim_type),
-        claim_text=claim_text or "",
         verdict=_verdict(verdict),
-        verdict_summary=verdict_summary or "",
+        **{key: value or "" for key, value in text.items()},
         status=Status.DRAFT,
         created_by=actor,
         last_edited_by=actor,
@@ -80,6 +80,12 @@ def annotation_create(
     for values in citation_rows:
         _insert_citation(actor, annotation, values, reason)
     return annotation
+
+
+def _check_text_fields(text: dict[str, Any]) -> None:
+    unknown = set(text) - set(records.ANNOTATION_TEXT)
+    if unknown:
+        raise InvalidInput(f"annotations have no field {', '.join(sorted(unknown))}")
 
 
 @ledger.atomic
@@ -107,9 +113,9 @@ def annotation_update(
         annotation.claim_type = _claim_type(changes["claim_type"])
     if "verdict" in changes:
         annotation.verdict = _verdict(changes["verdict"])
-    for text_field in ("claim_text", "verdict_summary"):
-        if text_field in changes:
-            setattr(annotation, text_field, changes[text_field] or "")
+    for key in records.ANNOTATION_TEXT:
+        if key in changes:
+            setattr(annotation, key, changes[key] or "")
     annotation.last_edited_by = actor
     return _save(
         annotation,
@@ -151,7 +157,7 @@ def annotation_assign(
     if not workflow.may(Action.ASSIGN, roles_of(actor)):
         raise NotAllowed("only an editor or reviewer may assign annotations")
     if assignee is not None and not roles_of(assignee):
-        raise InvalidInput(f"{assignee.getrecords.username()} has no role in the team")
+        raise InvalidInput(f"{assignee.get_username()} has no role in the team")
     annotation = _lock(annotation)
     _check_version(annotation, expected_version)
     before = records.annotation_state(annotation)

@@ -267,3 +267,16 @@ def test_write_answers_equal_a_fresh_read(as_annotator, as_reviewer, segment, an
     )
     assert assigned.json() == as_reviewer.get(url).json()
     assert assigned.json()["reviews"][0]["comment"] == "Source?"
+
+
+def test_assigning_to_someone_with_no_role_is_refused_by_name(as_editor, draft, outsider):
+    response = as_editor.post(
+        f"/api/v1/annotations/{draft.pk}/assign/",
+        {"assignee": outsider.get_username()},
+        format="json",
+        **etag(1),
+    )
+    assert response.status_code == 400
+    assert outsider.get_username() in response.json()["error"]["message"]
+    draft.refresh_from_db()
+    assert draft.assignee is None and draft.version == 1

@@ -38,7 +38,12 @@ from annotate.datasets.exporters.base import (
     canonical_bytes,
     reviewed_by,
 )
-from annotate.records import CITATION_FIELDS
+from annotate.records import (
+    ANNOTATION_BOOKKEEPING,
+    ANNOTATION_PUBLIC,
+    CITATION_BOOKKEEPING,
+    CITATION_FIELDS,
+)
 
 UNITS = ("segment", "annotation")
 WRITE_BATCH = 256  # lines joined per write: fewer, larger writes; memory stays bounded
@@ -68,20 +73,13 @@ def segment_fields(segment: SegmentRecord) -> dict[str, Any]:
 
 
 def annotation_fields(annotation: AnnotationRecord) -> dict[str, Any]:
-    return {
-        "id": annotation["id"],
-        "start": annotation["start"],
-        "end": annotation["end"],
-        "quote": annotation["quote"],
-        "claim_type": annotation["claim_type"],
-        "claim_text": annotation["claim_text"],
-        "verdict": annotation["verdict"],
-        "verdict_summary": annotation["verdict_summary"],
-        "status": annotation["status"],
-        "created_by": annotation["created_by"],
-        "reviewed_by": reviewed_by(annotation),
-        "citations": [{key: c[key] for key in CITATION_FIELDS} for c in annotation["citations"]],
-    }
+    """An annotation as segments.jsonl has it: its public keys, reviewers, citations."""
+    fields = {key: annotation[key] for key in ANNOTATION_PUBLIC}
+    fields["reviewed_by"] = reviewed_by(annotation)
+    fields["citations"] = [
+        {key: c[key] for key in CITATION_FIELDS} for c in annotation["citations"]
+    ]
+    return fields
 
 
 def segment_line(segment: SegmentRecord) -> dict[str, Any]:
@@ -96,26 +94,19 @@ def restore_line(segment: SegmentRecord) -> dict[str, Any]:
         "segment_id": segment["id"],
         "clock": segment["clock"],
         "clock_normalised": segment["clock_normalised"],
-        "annotations": [
-            {
-                "id": a["id"],
-                "prefix": a["prefix"],
-                "suffix": a["suffix"],
-                "last_edited_by": a["last_edited_by"],
-                "assignee": a["assignee"],
-                "version": a["version"],
-                "review_round": a["review_round"],
-                "created_at": a["created_at"],
-                "updated_at": a["updated_at"],
-                "citations": [
-                    {"id": c["id"], "added_by": c["added_by"], "added_at": c["added_at"]}
-                    for c in a["citations"]
-                ],
-                "reviews": a["reviews"],
-            }
-            for a in segment["annotations"]
-        ],
+        "annotations": [_annotation_bookkeeping(a) for a in segment["annotations"]],
     }
+
+
+def _annotation_bookkeeping(annotation: AnnotationRecord) -> dict[str, Any]:
+    """An annotation as restore.jsonl has it: what segments.jsonl leaves out."""
+    line = {key: annotation[key] for key in ANNOTATION_BOOKKEEPING}
+    line["id"] = annotation["id"]
+    line["citations"] = [
+        {key: c[key] for key in CITATION_BOOKKEEPING} for c in annotation["citations"]
+    ]
+    line["reviews"] = annotation["reviews"]
+    return line
 
 
 def annotation_line(segment: SegmentRecord, annotation: AnnotationRecord) -> dict[str, Any]:
