@@ -87,6 +87,13 @@ class Annotation(models.Model):
     claim_text = models.TextField(blank=True, help_text="The claim restated in plain words.")
     verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True)
     verdict_summary = models.TextField(blank=True)
+    note = models.TextField(
+        blank=True,
+        default="",
+        db_default="",  # rows written by bulk loaders that predate the field get "" too
+        help_text="The annotator's note to the reviewers: how the claim was checked, what is "
+        "still open. Kept with the record, not published in segments.jsonl.",
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations_created"

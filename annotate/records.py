@@ -27,7 +27,7 @@ CITATION_FIELDS = (
 )
 
 # The annotation's free-text fields, written as given (None as "").
-ANNOTATION_TEXT = ("claim_text", "verdict_summary")
+ANNOTATION_TEXT = ("claim_text", "verdict_summary", "note")
 # What an annotation's author may change on a draft (besides its citations).
 ANNOTATION_EDITABLE = ("start", "end", "claim_type", "verdict", *ANNOTATION_TEXT)
 
@@ -45,6 +45,7 @@ ANNOTATION_STATE = (
     "claim_text",
     "verdict",
     "verdict_summary",
+    "note",
     "status",
     "created_by",
     "last_edited_by",
@@ -73,6 +74,7 @@ ANNOTATION_RECORD = (
     ("claim_text", "claim_text", ""),
     ("verdict", "verdict", ""),
     ("verdict_summary", "verdict_summary", ""),
+    ("note", "note", ""),
     ("status", "status", ""),
     ("created_by", "created_by", "user"),
     ("last_edited_by", "last_edited_by", "user"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from annotate.models import Status, Verdict
-from common.roles import Role
+from common.roles import SOURCE_IMPORTERS, Role
 
 
 class Action(StrEnum):
@@ -57,7 +57,7 @@ ROLES_FOR: dict[Action, frozenset[Role]] = {
     Action.ASSIGN: frozenset({Role.EDITOR, Role.REVIEWER}),
     Action.REVIEW: frozenset({Role.REVIEWER, Role.EDITOR}),
     Action.CHANGE_TAXONOMY: frozenset({Role.EDITOR}),
-    Action.IMPORT_SOURCES: frozenset({Role.EDITOR}),
+    Action.IMPORT_SOURCES: SOURCE_IMPORTERS,  # enforced by archive.services.source_upload
     Action.EXPORT: frozenset({Role.EDITOR}),
 }
 

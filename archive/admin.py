@@ -22,11 +22,13 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
 
+from common.errors import NotAllowed
+
 from . import ledger
 from .importers import registry
 from .importers.base import DocumentError
 from .models import LedgerEvent, LedgerSeal, Segment, Source, Transcript
-from .services import source_import
+from .services import may_import_sources, source_upload
 
 HISTORY_PAGE_SIZE = 100
 # The History page verifies new ledger events incrementally, at most this many per
@@ -243,36 +245,35 @@ class SourceAdmin(ReadOnlyAdmin):
     )
 
     def has_add_permission(self, request, obj=None):
-        return request.user.has_perm("archive.add_source")
+        # The import service's own rule, so the form is offered to exactly those it accepts.
+        return may_import_sources(request.user)
 
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = SourceUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            if upload.size > settings.CLAIMTRAIL_IMPORT_MAX_BYTES:
-                form.add_error("file", "This file is larger than the import limit.")
+            try:
+                result = source_upload(
+                    actor=request.user,
+                    upload=form.cleaned_data["file"],
+                    filename=form.cleaned_data["file"].name,
+                    format=form.cleaned_data["format"],
+                    origin_url=form.cleaned_data["origin_url"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except NotAllowed as error:
+                raise PermissionDenied(error.message) from None
+            except DocumentError as error:  # too large, unreadable, or not a transcript
+                form.add_error(getattr(error, "field", "file"), str(error))
             else:
-                try:
-                    result = source_import(
-                        data=upload.read(),
-                        actor=request.user,
-                        filename=upload.name,
-                        format=form.cleaned_data["format"],
-                        origin_url=form.cleaned_data["origin_url"],
-                        reason=form.cleaned_data["reason"],
-                    )
-                except DocumentError as error:
-                    form.add_error(getattr(error, "field", "file"), str(error))
-                else:
-                    verb = "Imported" if result.created else "Already imported"
-                    messages.success(
-                        request, f"{verb}: {result.transcript} ({result.segment_count} segments)."
-                    )
-                    return HttpResponseRedirect(
-                        reverse("admin:archive_transcript_change", args=[result.transcript.pk])
-                    )
+                verb = "Imported" if result.created else "Already imported"
+                messages.success(
+                    request, f"{verb}: {result.transcript} ({result.segment_count} segments)."
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:archive_transcript_change", args=[result.transcript.pk])
+                )
         context = {
             **self.admin_site.each_context(request),
             "title": "Import a source",

@@ -13,17 +13,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.validators import URLValidator
 from django.db import IntegrityError, connection, transaction
 from psycopg import pq
 from psycopg.adapt import PyFormat, Transformer
 
 from archive.actions import ArchiveAction
+from common.errors import NotAllowed
+from common.roles import SOURCE_IMPORTERS, roles_of
 
 from . import evidence, ledger
 from .importers import registry
 from .importers.base import DocumentError, DocumentStream, DroppedSpan, ParsedSegment
-from .importers.decoding import decode
+from .importers.decoding import check_size, decode
 from .models import Segment, Source, Transcript
 
 MEDIA_TYPES = {
@@ -51,6 +54,53 @@ class ImportResult:
     dropped: list[DroppedSpan] = field(default_factory=list)
 
 
+def may_import_sources(user) -> bool:
+    """Whether ``user`` may import documents: an active user holding a role in
+    :data:`common.roles.SOURCE_IMPORTERS` (the admin asks this to show its upload form)."""
+    return bool(roles_of(user) & SOURCE_IMPORTERS)
+
+
+def check_import_size(size: int) -> None:
+    """Raise :class:`~common.errors.DocumentTooLarge` for a document of ``size`` bytes over
+    ``CLAIMTRAIL_IMPORT_MAX_BYTES``. The import services check every document with it; a
+    caller that knows the size before reading the bytes (a file's ``stat``) may ask first."""
+    check_size(size, max_bytes=settings.CLAIMTRAIL_IMPORT_MAX_BYTES)
+
+
+def source_upload(
+    *,
+    actor,
+    upload: File,
+    filename: str = "",
+    format: str = "auto",
+    encoding: str | None = None,
+    origin_url: str = "",
+    retrieved_at: datetime | None = None,
+    reason: str = "",
+) -> ImportResult:
+    """Import an uploaded file on behalf of ``actor``, a person (the admin's form, the API).
+
+    Refuses, in this order and before the file is read: an actor who may not import
+    (:class:`~common.errors.NotAllowed`), then a file over the size limit
+    (:class:`~common.errors.DocumentTooLarge`). Everything else is
+    :func:`source_import`'s, which records ``actor`` as the importer.
+    """
+    if not may_import_sources(actor):
+        names = " or ".join(sorted(role.value.lower() for role in SOURCE_IMPORTERS))
+        raise NotAllowed(f"only an {names} may import sources")
+    check_import_size(upload.size)
+    return source_import(
+        data=upload.read(),
+        actor=actor,
+        filename=filename,
+        format=format,
+        encoding=encoding,
+        origin_url=origin_url,
+        retrieved_at=retrieved_at,
+        reason=reason,
+    )
+
+
 def source_import(
     *,
     data: bytes,
@@ -65,13 +115,19 @@ def source_import(
 ) -> ImportResult:
     """Import one document: store its exact bytes, its transcript and its segments.
 
+    For trusted callers (commands, the demo, fixtures), which checked who acts: ``actor``
+    is recorded as given, and ``None`` is the system. A person's upload goes through
+    :func:`source_upload`, which checks that they may import.
+
     Importing bytes that are already stored returns the existing source
     (``created=False``) and writes nothing. Everything else happens in one
     transaction, so a failure leaves nothing behind. Raises
     :class:`DocumentError` with a one-line message for documents that cannot be
-    imported (:class:`InvalidOrigin` for an ``origin_url`` that is not an http or
-    https address with a host, checked before anything else).
+    imported: first :class:`~common.errors.DocumentTooLarge` for bytes over the size
+    limit (stored or not), then :class:`InvalidOrigin` for an ``origin_url`` that is
+    not an http or https address with a host.
     """
+    check_import_size(len(data))
     _check_origin_url(origin_url)
     digest = hashlib.sha256(data).hexdigest()
     existing = _existing_import(digest)

@@ -42,3 +42,9 @@ class DocumentError(ValueError):
     Raised by the archive's importers (``archive.importers.base`` re-exports it); the
     API's error handler answers it with 400 ``invalid_document``.
     """
+
+
+class DocumentTooLarge(DocumentError):
+    """A document is over the import size limit (the API answers 413 ``too_large``)."""
+
+    field = "file"

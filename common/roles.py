@@ -9,6 +9,12 @@ class Role(StrEnum):
     EDITOR = "Editor"
 
 
+# Who may bring documents into the archive. The rule lives here, below both apps, because
+# the archive's import service enforces it and the archive never imports annotate;
+# ``annotate.workflow.ROLES_FOR`` reads it, so that table still lists every rule.
+SOURCE_IMPORTERS: frozenset[Role] = frozenset({Role.EDITOR})
+
+
 def roles_of(user) -> frozenset[Role]:
     """The roles a user holds; superusers hold all of them, inactive users none."""
     if user is None or not getattr(user, "is_active", False):

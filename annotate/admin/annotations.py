@@ -27,6 +27,7 @@ from annotate.admin.lists import (
     RANK_LIMIT,
     IdListPaginator,
     QueueFilter,
+    SharedChoicesFilter,
     SpeakerFilter,
     TeamMemberFilter,
     TranscriptFilter,
@@ -108,8 +109,8 @@ class AnnotationAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
     )
     list_filter = (
         QueueFilter,
-        "status",
-        "verdict",
+        ("status", SharedChoicesFilter),
+        ("verdict", SharedChoicesFilter),
         "claim_type",
         SpeakerFilter,
         TranscriptFilter,
@@ -396,22 +397,17 @@ class AnnotationAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
 
     @admin.action(description="Assign selected to me", permissions=["review"])
     def assign_to_me(self, request, queryset):
-        done, refused = 0, []
-        for annotation in queryset.order_by():
-            try:
-                services.annotation_assign(
-                    actor=request.user,
-                    annotation=annotation,
-                    assignee=request.user,
-                    expected_version=annotation.version,
-                )
-                done += 1
-            except DomainError as error:
-                refused.append(f"“{annotation.quote[:40]}”: {error.message}")
-        if done:
-            messages.success(request, f"Assigned {done} annotation(s) to you.")
-        if refused:
-            messages.warning(request, f"{len(refused)} refused — " + "; ".join(refused[:20]))
+        admin_views.bulk_apply(
+            request,
+            queryset,
+            lambda annotation: services.annotation_assign(
+                actor=request.user,
+                annotation=annotation,
+                assignee=request.user,
+                expected_version=annotation.version,
+            ),
+            "Assigned {done} annotation(s) to you.",
+        )
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

@@ -10,11 +10,13 @@ from __future__ import annotations
 from django import forms
 from django.core.validators import URLValidator
 
+from annotate import records
 from annotate.models import Annotation, Citation
-from annotate.services import CITATION_FIELDS
+from annotate.services import CITATION_FIELDS, quote_span
 from annotate.workflow import Action
 from archive import ledger
 from archive.models import Segment
+from common.errors import InvalidInput
 
 HTTP_ONLY = URLValidator(schemes=["http", "https"])
 
@@ -23,6 +25,7 @@ HTTP_ONLY = URLValidator(schemes=["http", "https"])
 SECTIONS = (
     ("Claim", ("claim_type", "claim_text")),
     ("Verdict", ("verdict", "verdict_summary")),
+    ("Note to the reviewers", ("note",)),
 )
 
 
@@ -52,8 +55,8 @@ class AnnotationForm(forms.ModelForm):
         model = Annotation
         fields = ("start", "end", "quote", *(name for _, names in SECTIONS for name in names))
         widgets = {
-            "claim_text": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
-            "verdict_summary": forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+            name: forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"})
+            for name in records.ANNOTATION_TEXT
         }
 
     def __init__(self, *args, **kwargs):
@@ -113,15 +116,11 @@ class AnnotationForm(forms.ModelForm):
             if not quote:
                 self.add_error("quote", "Select words, or type them, or give start and end.")
                 return
-            found = text.count(quote)
-            if found != 1:
-                where = "does not occur" if not found else f"occurs {found} times"
-                self.add_error(
-                    "quote", f"These words {where} in the segment; give start and end offsets."
-                )
+            try:  # the service's rule, which it applies again when it writes
+                start, end = quote_span(text, quote)
+            except InvalidInput as error:
+                self.add_error("quote", error.message)
                 return
-            start = text.index(quote)
-            end = start + len(quote)
         elif start is None or end is None:
             self.add_error("end" if end is None else "start", "Give both start and end.")
             return

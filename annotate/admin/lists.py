@@ -141,12 +141,10 @@ class InputFilter(admin.SimpleListFilter):
 class SpeakerFilter(InputFilter):
     title = "speaker"
     parameter_name = "speaker"
-    placeholder = "exact name, as written"
+    placeholder = "full name, any case"
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(segment__speaker=self.value().strip())
-        return queryset
+        return selectors.annotation_filter(queryset, speaker=self.value() or "")
 
 
 class TranscriptFilter(InputFilter):
@@ -156,12 +154,22 @@ class TranscriptFilter(InputFilter):
 
     def queryset(self, request, queryset):
         value = (self.value() or "").strip()
-        if not value:
-            return queryset
         try:
-            return queryset.filter(segment__transcript_id=uuid.UUID(value))
-        except ValueError:
-            return queryset.filter(segment__transcript__title__icontains=value)
+            return selectors.annotation_filter(queryset, transcript=[uuid.UUID(value)])
+        except ValueError:  # not an id (or empty): words of the title
+            return selectors.annotation_filter(queryset, transcript_title=value)
+
+
+class SharedChoicesFilter(admin.ChoicesFieldListFilter):
+    """Django's choices filter (``?status__exact=draft``) applied through
+    :func:`annotate.selectors.annotation_filter`, the rule the API's filters share."""
+
+    def queryset(self, request, queryset):
+        values = self.used_parameters.get(self.lookup_kwarg)
+        if not values:
+            return queryset
+        values = [values] if isinstance(values, str) else values
+        return selectors.annotation_filter(queryset, **{self.field_path: values})
 
 
 class QueueFilter(admin.SimpleListFilter):

@@ -9,6 +9,7 @@ the old one.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
@@ -26,9 +27,26 @@ from archive import admin as archive_admin
 from common.errors import DomainError
 
 
+class ClaimTypeForm(forms.ModelForm):
+    """The claim type, with the fingerprint of what the editor was shown (the API's ETag)."""
+
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ClaimType
+        fields = ("name", "slug", "description", "checkable")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["seen"].initial = services.claim_type_fingerprint(self.instance)
+
+
 @admin.register(ClaimType)
 class ClaimTypeAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
     """Through :mod:`annotate.services.claim_types`, as the API: same rules, same events."""
+
+    form = ClaimTypeForm
 
     list_display = ("name", "slug", "checkable", "description")
     search_fields = ("name", "slug")
@@ -46,14 +64,19 @@ class ClaimTypeAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
             saved = services.claim_type_create(actor=request.user, slug=obj.slug, **fields)
             obj.pk = saved.pk
             return
-        # The form's initial values are what the editor saw: a change made meanwhile
-        # by someone else is refused as in the API (If-Match).
-        seen = {**{name: form.initial.get(name) for name in records.CLAIM_TYPE_FIELDS}}
-        seen["slug"] = obj.slug
+        # The page carries the fingerprint of what the editor was shown: a change made
+        # meanwhile by someone else is refused, as the API refuses a stale If-Match.
+        # A post without it (not from the page) is checked against the stored row.
+        seen = form.cleaned_data.get("seen") or services.claim_type_fingerprint(
+            {
+                **{name: form.initial.get(name) for name in records.CLAIM_TYPE_FIELDS},
+                "slug": obj.slug,
+            }
+        )
         services.claim_type_update(
             actor=request.user,
             claim_type=obj,
-            expected_fingerprint=services.claim_type_fingerprint(seen),
+            expected_fingerprint=seen,
             **{name: fields[name] for name in form.changed_data if name in fields},
         )
 

@@ -209,17 +209,30 @@ def _done_message(action: Action, annotation: Annotation) -> str:
 
 def bulk_transition(request, queryset, action: Action) -> None:
     """Apply one step to each selected annotation; report what was refused and why."""
+    step = services.TRANSITION_SERVICES[action]
+    bulk_apply(
+        request,
+        queryset,
+        lambda annotation: step(
+            actor=request.user, annotation=annotation, expected_version=annotation.version
+        ),
+        f"{TRANSITION_LABELS[action]}: {{done}} annotation(s) done.",
+    )
+
+
+def bulk_apply(request, queryset, apply, done_message: str) -> None:
+    """``apply`` each selected annotation through its service, row by row: each row's
+    rules are checked on their own, a refusal does not stop the others, and the message
+    says how many were done (``done_message`` with ``{done}``) and why the rest were not."""
     done, refused = 0, []
     for annotation in queryset.order_by():
         try:
-            services.TRANSITION_SERVICES[action](
-                actor=request.user, annotation=annotation, expected_version=annotation.version
-            )
+            apply(annotation)
             done += 1
         except DomainError as error:
             refused.append(f"“{annotation.quote[:40]}”: {error.message}")
     if done:
-        messages.success(request, f"{TRANSITION_LABELS[action]}: {done} annotation(s) done.")
+        messages.success(request, done_message.format(done=done))
     if refused:
         messages.warning(
             request,

@@ -9,6 +9,7 @@ from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
+from annotate import selectors
 from annotate.models import Annotation, Citation, Stance, Status, Verdict
 from archive.models import Segment, Source, Transcript
 
@@ -56,7 +57,7 @@ class TranscriptFilter(StrictFilterSet):
 class SegmentFilter(StrictFilterSet):
     transcript = filters.UUIDFilter(field_name="transcript_id")
     speaker = filters.CharFilter(
-        lookup_expr="iexact", help_text="Speaker as written (case-insensitive)."
+        method="filter_speaker", help_text="Speaker as written (any case, spaces around ignored)."
     )
     location = filters.CharFilter(lookup_expr="iexact")
     clock_from = ClockFilter(
@@ -81,6 +82,9 @@ class SegmentFilter(StrictFilterSet):
             **{f"clock_normalised__{lookup}": value}
         )
 
+    def filter_speaker(self, queryset, name, value):
+        return selectors.segment_filter(queryset, speaker=value)
+
     def filter_text(self, queryset, name, value):
         condition = Q()
         for word in value.split()[:20]:
@@ -88,31 +92,22 @@ class SegmentFilter(StrictFilterSet):
         return queryset.filter(condition)
 
 
-class UsernameFilter(filters.CharFilter):
-    """A username; ``none`` means no user (for the assignee)."""
-
-    def __init__(self, *args, allow_none: bool = False, **kwargs):
-        self.allow_none = allow_none
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        if value in (None, ""):
-            return qs
-        if self.allow_none and value == "none":
-            return qs.filter(**{f"{self.field_name}__isnull": True})
-        return qs.filter(**{f"{self.field_name}__username": value})
-
-
 class AnnotationFilter(StrictFilterSet):
+    """Parses and validates the query string; :func:`annotate.selectors.annotation_filter`,
+    which the admin's list filters call too, does the filtering."""
+
     status = filters.MultipleChoiceFilter(choices=Status.choices)
     verdict = filters.MultipleChoiceFilter(choices=[("", "none"), *Verdict.choices])
     claim_type = filters.CharFilter(field_name="claim_type__slug")
     transcript = filters.UUIDFilter(field_name="segment__transcript_id")
     segment = filters.UUIDFilter(field_name="segment_id")
-    speaker = filters.CharFilter(field_name="segment__speaker", lookup_expr="iexact")
-    creator = UsernameFilter(field_name="created_by", help_text="Username of the creator.")
-    assignee = UsernameFilter(
-        field_name="assignee", allow_none=True, help_text="Username of the assignee, or none."
+    speaker = filters.CharFilter(
+        field_name="segment__speaker",
+        help_text="Speaker as written (any case, spaces around ignored).",
+    )
+    creator = filters.CharFilter(field_name="created_by", help_text="Username of the creator.")
+    assignee = filters.CharFilter(
+        field_name="assignee", help_text="Username of the assignee, or none."
     )
     updated_since = filters.IsoDateTimeFilter(
         field_name="updated_at", lookup_expr="gte", help_text="ISO 8601 date-time."
@@ -131,6 +126,30 @@ class AnnotationFilter(StrictFilterSet):
             "assignee",
             "updated_since",
         ]
+
+    def filter_queryset(self, queryset):
+        """One call to the shared selector with every value given (the filters' own
+        ``filter`` methods never run)."""
+        data = self.form.cleaned_data
+        assignee = data.get("assignee") or ""
+        return selectors.annotation_filter(
+            queryset,
+            status=data.get("status") or (),
+            verdict=data.get("verdict") or (),
+            claim_type=_one(data.get("claim_type")),
+            transcript=_one(data.get("transcript")),
+            segment=data.get("segment"),
+            speaker=data.get("speaker") or "",
+            creator=data.get("creator") or "",
+            assignee="" if assignee == "none" else assignee,
+            unassigned=assignee == "none",
+            updated_since=data.get("updated_since"),
+        )
+
+
+def _one(value) -> tuple:
+    """A single query-string value as the selector's list of values (none when empty)."""
+    return () if value in (None, "") else (value,)
 
 
 class CitationFilter(StrictFilterSet):

@@ -294,12 +294,22 @@ _VERDICT_INPUT = [("", "none"), *Verdict.choices]
 
 class AnnotationCreateSerializer(StrictInput):
     segment = StrictUUIDField()
-    start = StrictIntegerField(min_value=0, help_text="Offset into the segment text.")
-    end = StrictIntegerField(min_value=1, help_text="Offset into the segment text (exclusive).")
+    start = StrictIntegerField(
+        required=False,
+        min_value=0,
+        help_text="Offset into the segment text. Leave out with end to find the quote instead.",
+    )
+    end = StrictIntegerField(
+        required=False,
+        min_value=1,
+        help_text="Offset into the segment text (exclusive). Leave out with start to find "
+        "the quote instead.",
+    )
     quote = StrictCharField(
         required=False,
         trim_whitespace=False,
-        help_text="If given, must equal the text at the span.",
+        help_text="With offsets, must equal the text at the span; without them, found in the "
+        "segment text (it must occur exactly once).",
     )
     claim_type = StrictSlugField(help_text="A claim type slug, e.g. quantity.")
     claim_text = StrictCharField(required=False, allow_blank=True, default="", max_length=10_000)
@@ -307,6 +317,7 @@ class AnnotationCreateSerializer(StrictInput):
     verdict_summary = StrictCharField(
         required=False, allow_blank=True, default="", max_length=10_000
     )
+    note = StrictCharField(required=False, allow_blank=True, default="", max_length=10_000)
     citations = CitationFieldsInput(many=True, required=False, default=list, max_length=100)
     reason = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
 
@@ -319,6 +330,7 @@ class AnnotationUpdateSerializer(StrictInput):
     claim_text = StrictCharField(required=False, allow_blank=True, max_length=10_000)
     verdict = serializers.ChoiceField(choices=_VERDICT_INPUT, required=False)
     verdict_summary = StrictCharField(required=False, allow_blank=True, max_length=10_000)
+    note = StrictCharField(required=False, allow_blank=True, max_length=10_000)
     reason = StrictCharField(required=False, allow_blank=True, default="", max_length=2000)
 
 

@@ -1,7 +1,7 @@
 """API views: parse the request, call one selector or service, format the answer.
 
 No rule lives here. Reads come from :mod:`annotate.selectors`; every write is one
-call to :mod:`annotate.services` (or :func:`archive.services.source_import`), which
+call to :mod:`annotate.services` (or :func:`archive.services.source_upload`), which
 raise domain errors that :mod:`common.api.errors` turns into JSON.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 from types import SimpleNamespace
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import router
@@ -41,8 +40,8 @@ from annotate.fast import statements
 from annotate.models import Annotation, Citation, ClaimType
 from annotate.workflow import ROLES_FOR, Action
 from archive.models import Segment
-from archive.services import source_import
-from common.api.errors import PayloadTooLarge, PreconditionRequired
+from archive.services import source_upload
+from common.api.errors import PreconditionRequired
 from common.api.negotiation import RememberedNegotiation
 from common.api.pagination import KeysetPagination
 from common.api.parsers import BoundedJSONParser
@@ -147,7 +146,7 @@ class SourceViewSet(mixins.ListModelMixin, ApiViewSet):
     serializer_class = s.SourceSerializer
     filterset_class = SourceFilter
     cursor_ordering = ("imported_at", "id")
-    write_roles = ROLES_FOR[Action.IMPORT_SOURCES]
+    # Any team member may try an upload: the import service decides who may import.
     parser_classes = [MultiPartParser]
 
     def get_queryset(self):
@@ -174,13 +173,8 @@ class SourceViewSet(mixins.ListModelMixin, ApiViewSet):
         form.is_valid(raise_exception=True)
         values = form.validated_data
         upload = values["file"]
-        if upload.size > settings.CLAIMTRAIL_IMPORT_MAX_BYTES:
-            raise PayloadTooLarge(
-                f"the file is {upload.size} bytes; the limit is "
-                f"{settings.CLAIMTRAIL_IMPORT_MAX_BYTES} bytes"
-            )
-        result = source_import(
-            data=upload.read(),
+        result = source_upload(
+            upload=upload,
             actor=request.user,
             filename=(upload.name or "").replace("\x00", ""),
             format=values["format"],

@@ -20,6 +20,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet, TextField
 from django.db.models.functions import Cast
 
+from annotate import selectors
 from annotate.actions import ANNOTATION_EVENTS, AnnotateAction
 from annotate.datasets.exporters.base import SegmentRecord
 from annotate.datasets.exporters.package import DATA_CHANGED, EarlySources, ExportError, SourceFile
@@ -33,6 +34,7 @@ from annotate.records import (
     iso_datetime,
 )
 from archive import actions, ledger
+from archive.evidence import SEGMENT_FIELDS
 from archive.models import Segment, Source, Transcript
 
 if TYPE_CHECKING:
@@ -42,24 +44,22 @@ CHUNK_SIZE = 2000
 
 
 def matching_annotations(filters: ExportFilters, *, rated_only: bool = False) -> QuerySet:
-    """The annotations an export covers (unordered, unshaped)."""
-    queryset = Annotation.objects.all()
+    """The annotations an export covers (unordered, unshaped): the API's and the admin's
+    filters, through the one selector."""
+    queryset = selectors.annotation_filter(
+        Annotation.objects.all(),
+        status=filters.status,
+        verdict=filters.verdict,
+        claim_type=filters.claim_type,
+        transcript=filters.transcript,
+        updated_from=filters.date_from,
+        updated_to=filters.date_to,
+    )
+    # Each call ANDs its conditions with those before.
     if filters.approved_only:
-        queryset = queryset.filter(status=Status.APPROVED)
-    if filters.status:
-        queryset = queryset.filter(status__in=filters.status)
-    if filters.verdict:
-        queryset = queryset.filter(verdict__in=filters.verdict)
+        queryset = selectors.annotation_filter(queryset, status=[Status.APPROVED])
     if rated_only:
-        queryset = queryset.filter(verdict__in=[v.value for v in VERDICT_RATINGS])
-    if filters.claim_type:
-        queryset = queryset.filter(claim_type__slug__in=filters.claim_type)
-    if filters.transcript:
-        queryset = queryset.filter(segment__transcript_id__in=filters.transcript)
-    if filters.date_from:
-        queryset = queryset.filter(updated_at__date__gte=filters.date_from)
-    if filters.date_to:
-        queryset = queryset.filter(updated_at__date__lte=filters.date_to)
+        queryset = selectors.annotation_filter(queryset, verdict=[v.value for v in VERDICT_RATINGS])
     return queryset
 
 
@@ -81,19 +81,10 @@ def segments_in_scope(request: ExportRequest) -> QuerySet:
     return queryset.order_by("transcript_id", "ordinal")
 
 
-SEGMENT_FIELDS = (
-    "id",
-    "transcript_id",
-    "ordinal",
-    "clock",
-    "clock_normalised",
-    "location",
-    "speaker",
-    "speaker_role",
-    "text",
-    "source_start",
-    "source_end",
-)
+# A segment row is SEGMENT_FIELDS (the columns the evidence digest covers, in its
+# order: id, transcript id, then the segment's own); a segment record keeps its own
+# columns under their names.
+_SEGMENT_OWN = SEGMENT_FIELDS[2:]
 
 
 def _uuid_text(field: str):
@@ -213,15 +204,7 @@ def _chunk_records(
         segment = {
             "id": segment_id,
             **context[r[1]],
-            "ordinal": r[2],
-            "clock": r[3],
-            "clock_normalised": r[4],
-            "location": r[5],
-            "speaker": r[6],
-            "speaker_role": r[7],
-            "text": r[8],
-            "source_start": r[9],
-            "source_end": r[10],
+            **dict(zip(_SEGMENT_OWN, r[2:], strict=True)),
             "annotations": found,
         }
         segments.append(segment)

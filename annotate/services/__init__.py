@@ -15,7 +15,7 @@ from annotate.records import (
     annotation_state,
     citation_state,
 )
-from annotate.services._rules import CONTEXT_CHARS, LOCK_RELATIONS
+from annotate.services._rules import CONTEXT_CHARS, LOCK_RELATIONS, quote_span
 from annotate.services.annotations import (
     annotation_assign,
     annotation_create,
@@ -64,4 +64,5 @@ __all__ = [
     "claim_type_delete",
     "claim_type_fingerprint",
     "claim_type_update",
+    "quote_span",
 ]

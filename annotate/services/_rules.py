@@ -34,6 +34,49 @@ def _span(segment: Segment, start: Any, end: Any) -> tuple[int, int]:
     return start, end
 
 
+def _span_or_quote(segment: Segment, start: Any, end: Any, quote: str | None) -> tuple[int, int]:
+    """The span to annotate: ``[start, end)`` when both are given, otherwise the one place
+    ``quote`` occurs in the segment text (see :func:`quote_span`)."""
+    if start is None and end is None:
+        if not quote:
+            raise InvalidInput(
+                "give start and end, or a quote that occurs once in the segment",
+                fields={"start": ["required without a quote"], "end": ["required without a quote"]},
+            )
+        return quote_span(segment.text, quote)
+    if start is None or end is None:
+        missing = "start" if start is None else "end"
+        raise InvalidInput(
+            "give both start and end, or neither and a quote",
+            fields={missing: ["required with the other offset"]},
+        )
+    return _span(segment, start, end)
+
+
+def quote_span(text: str, quote: str) -> tuple[int, int]:
+    """Where ``quote`` occurs in ``text`` as ``(start, end)``; it must occur exactly once.
+
+    Occurrences are counted overlapping too ("aa" occurs twice in "aaa"): either one
+    could be meant, so neither is chosen.
+    """
+    first = text.find(quote) if quote else -1
+    if first < 0 or text.find(quote, first + 1) >= 0:
+        times = _occurrences(text, quote) if quote else 0
+        raise InvalidInput(
+            f"the quote occurs {times} times in the segment text, not once; "
+            "give start and end offsets to choose the words",
+            fields={"quote": [f"occurs {times} times in the segment; give start and end"]},
+        )
+    return first, first + len(quote)
+
+
+def _occurrences(text: str, quote: str) -> int:
+    count, at = 0, text.find(quote)
+    while at >= 0:
+        count, at = count + 1, text.find(quote, at + 1)
+    return count
+
+
 def _anchor(segment: Segment, start: int, end: int, quote: str | None) -> dict[str, str]:
     actual = segment.text[start:end]
     if quote is not None and quote != actual:

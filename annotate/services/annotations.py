@@ -17,9 +17,10 @@ from annotate.services._rules import (
     _require,
     _require_user,
     _save,
-    _span,
+    _span_or_quote,
     _verdict,
     _workflow_actor,
+    quote_span,
 )
 from annotate.services.citations import _insert_citation
 from annotate.workflow import Action
@@ -34,9 +35,9 @@ def annotation_create(
     *,
     actor,
     segment: Segment,
-    start: int,
-    end: int,
     claim_type: ClaimType | str,
+    start: int | None = None,
+    end: int | None = None,
     quote: str | None = None,
     verdict: str = "",
     assignee=None,
@@ -46,15 +47,16 @@ def annotation_create(
 ) -> Annotation:
     """Create a draft annotation of ``segment.text[start:end]``, with optional citations.
 
-    ``quote``, when given, must equal the text at the span; prefix and suffix are
-    always derived here, never taken from the caller. ``text`` are the free-text
-    fields (``records.ANNOTATION_TEXT``: ``claim_text``, ``verdict_summary``, ...).
+    ``quote``, when given, must equal the text at the span; without ``start`` and
+    ``end`` the span is where the quote occurs, and it must occur exactly once. Prefix
+    and suffix are always derived here, never taken from the caller. ``text`` are the
+    free-text fields (``records.ANNOTATION_TEXT``: ``claim_text``, ``verdict_summary``, ...).
     """
     _require_user(actor)
     _check_text_fields(text)
     if not workflow.may(Action.CREATE, roles_of(actor)):
         raise NotAllowed("only an annotator or editor may create annotations")
-    start, end = _span(segment, start, end)
+    start, end = _span_or_quote(segment, start, end, quote)
     annotation = Annotation(
         segment=segment,
         start=start,
@@ -92,7 +94,10 @@ def _check_text_fields(text: dict[str, Any]) -> None:
 def annotation_update(
     *, actor, annotation: Annotation, expected_version: int, reason: str = "", **changes: Any
 ) -> Annotation:
-    """Change a draft's span, claim type, claim text, verdict or summary."""
+    """Change a draft's span, claim type, claim text, verdict or summary.
+
+    A new ``quote`` without offsets moves the span to where it occurs (exactly once).
+    """
     _require_user(actor)
     unknown = set(changes) - set(records.ANNOTATION_EDITABLE) - {"quote"}
     if unknown:
@@ -101,10 +106,8 @@ def annotation_update(
     _check_version(annotation, expected_version)
     _require(workflow.check(Action.EDIT, annotation.status, _workflow_actor(actor, annotation)))
     before = records.annotation_state(annotation)
-    start = changes.get("start", annotation.start)
-    end = changes.get("end", annotation.end)
     if {"start", "end", "quote"} & set(changes):
-        start, end = _span(annotation.segment, start, end)
+        start, end = _changed_span(annotation, changes)
         anchor = _anchor(annotation.segment, start, end, changes.get("quote"))
         annotation.start, annotation.end = start, end
         for key, value in anchor.items():
@@ -124,6 +127,20 @@ def annotation_update(
         before=before,
         reason=reason,
     )
+
+
+def _changed_span(annotation: Annotation, changes: dict[str, Any]) -> tuple[int, int]:
+    """The span after ``changes``: offsets given win; a quote alone keeps the span while
+    it is still the text there (however often it occurs), and is searched for otherwise."""
+    quote = changes.get("quote")
+    if "start" not in changes and "end" not in changes:
+        text = annotation.segment.text
+        if quote is None or text[annotation.start : annotation.end] == quote:
+            return annotation.start, annotation.end
+        return quote_span(text, quote)
+    start = changes.get("start", annotation.start)
+    end = changes.get("end", annotation.end)
+    return _span_or_quote(annotation.segment, start, end, quote)
 
 
 @ledger.atomic

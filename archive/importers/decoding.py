@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import unicodedata
 
+from common.errors import DocumentTooLarge
+
 from .base import DocumentError
 
 DEFAULT_MAX_BYTES = 20 * 1000 * 1000
@@ -52,9 +54,9 @@ def decode(data: bytes, encoding: str | None = None, *, max_bytes: int = DEFAULT
 
 
 def check_size(size: int, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-    """Raise DocumentError when a document of ``size`` bytes is over the import limit."""
+    """Raise DocumentTooLarge when a document of ``size`` bytes is over the import limit."""
     if size > max_bytes:
-        raise DocumentError(
+        raise DocumentTooLarge(
             f"file is {_megabytes(size)} MB, over the {_megabytes(max_bytes)} MB limit"
         )
 

@@ -1,8 +1,9 @@
 """One JSON error shape for the whole API: ``{"error": {"code", "message", "fields"}}``.
 
 :func:`exception_handler` is DRF's ``EXCEPTION_HANDLER``: it turns DRF exceptions,
-domain errors (:mod:`common.errors`), document errors from the importers and
-Django's own request errors (body too big, 404) into that shape.
+domain errors (:mod:`common.errors`), document errors from the importers (a document
+over the import limit is 413) and Django's own request errors (body too big, 404) into
+that shape.
 :func:`not_found` and :func:`server_error` are the project's ``handler404`` and
 ``handler500``: JSON under ``/api/``, Django's usual pages elsewhere.
 """
@@ -26,7 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from common.errors import Conflict, DocumentError, DomainError, NotAllowed
+from common.errors import Conflict, DocumentError, DocumentTooLarge, DomainError, NotAllowed
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +55,6 @@ class TooDeep(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "too_deep"
     default_detail = "the JSON body is nested too deeply"
-
-
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "too_large"
-    default_detail = "the request body is too large"
 
 
 def error_body(code: str, message: str, fields: dict | None = None, **extra: Any) -> dict:
@@ -145,6 +140,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         message = " ".join(str(exc).split()) or "this document cannot be imported"
         # The upload field at fault: the file, unless the error names another (encoding).
         field = getattr(exc, "field", "file")
+        if isinstance(exc, DocumentTooLarge):
+            body = error_body("too_large", message, {field: [message]})
+            return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         return Response(error_body("invalid_document", message, {field: [message]}), status=400)
     if isinstance(exc, RequestDataTooBig):
         return Response(

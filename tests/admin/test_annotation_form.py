@@ -101,6 +101,20 @@ def test_typed_words_without_offsets_are_found_in_the_segment(login, annotator, 
     assert segment.text[annotation.start : annotation.end] == "up 12 per cent"
 
 
+def test_typed_words_are_found_by_the_service_rule_and_must_occur_once(login, annotator, segment):
+    client = login(annotator)
+    times = segment.text.count("20")
+    for quote, count in (("20", times), ("four tunnels", 0)):
+        response = client.post(
+            reverse(ADD), _add_data(segment, quote=quote, claim_type=_quantity())
+        )
+        assert response.status_code == 200
+        assert f"the quote occurs {count} times in the segment text, not once" in (
+            response.content.decode()
+        )
+    assert not Annotation.objects.exists()
+
+
 def test_a_span_outside_the_text_is_refused_with_a_message(login, annotator, segment):
     data = _add_data(segment, start="5", end=str(len(segment.text) + 10), claim_type=_quantity())
     response = login(annotator).post(reverse(ADD), data)

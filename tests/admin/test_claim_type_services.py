@@ -66,3 +66,22 @@ def test_readers_accept_the_older_claim_type_names():
 def test_export_events_read_legacy_annotation_names_alike():
     row = (1, None, "someone", "annotation.submit", "x", "s", {"version": 2, "status": "s"}, "h")
     assert _event(row)["version"] == 2
+
+
+def test_the_admin_refuses_a_change_to_a_claim_type_someone_changed_meanwhile(login, editor):
+    claim_type = ClaimType.objects.order_by("slug").first()
+    client = login(editor)
+    page = client.get(reverse("admin:annotate_claimtype_change", args=[claim_type.pk]))
+    seen = page.context["adminform"].form["seen"].value()
+    assert seen == services.claim_type_fingerprint(claim_type)
+    services.claim_type_update(
+        actor=editor, claim_type=claim_type, expected_fingerprint=seen, name="Renamed meanwhile"
+    )
+    response = client.post(
+        reverse("admin:annotate_claimtype_change", args=[claim_type.pk]),
+        {"name": "My edit", "description": "", "checkable": "on", "seen": seen},
+        follow=True,
+    )
+    assert "changed since you read it" in response.content.decode()
+    claim_type.refresh_from_db()
+    assert claim_type.name == "Renamed meanwhile"

@@ -192,6 +192,36 @@ def test_annotators_cannot_import_sources(login, annotator):
     assert login(annotator).get(reverse("admin:archive_source_add")).status_code == 403
 
 
+def test_an_annotator_posting_an_upload_is_refused_and_nothing_is_stored(login, annotator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from archive.models import Source
+    from tests.factories import LIVEBLOG
+
+    upload = SimpleUploadedFile("hearing.txt", LIVEBLOG.encode("utf-8"))
+    response = login(annotator).post(
+        reverse("admin:archive_source_add"), {"file": upload, "format": "auto"}
+    )
+    assert response.status_code == 403
+    assert not Source.objects.exists()
+
+
+def test_an_oversized_upload_shows_the_import_service_message(login, editor, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from archive.models import Source
+    from tests.factories import LIVEBLOG
+
+    settings.CLAIMTRAIL_IMPORT_MAX_BYTES = 100
+    upload = SimpleUploadedFile("hearing.txt", LIVEBLOG.encode("utf-8"))
+    response = login(editor).post(
+        reverse("admin:archive_source_add"), {"file": upload, "format": "auto"}
+    )
+    assert response.status_code == 200
+    assert "over the 0 MB limit" in response.content.decode()
+    assert not Source.objects.exists()
+
+
 def test_ledger_search_by_object_id(login, editor, annotator, segment):
     annotation = make_annotation(annotator, segment, words="4.2 million")
     url = reverse("admin:archive_ledgerevent_changelist") + f"?q={annotation.pk}"

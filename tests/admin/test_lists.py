@@ -51,6 +51,12 @@ def test_filters_by_speaker_transcript_and_claim_type(login, editor, transcript,
     assert len(_quotes(client, f"?claim_type__id__exact={quantity.pk}")) == 3
 
 
+def test_the_speaker_filter_ignores_case_and_surrounding_spaces(login, editor, three):
+    client = login(editor)
+    assert _quotes(client, "?speaker=+mr.+BEN+sample+") == ["Unemployment fell"]
+    assert _quotes(client, "?speaker=Ben+Sample") == []
+
+
 def test_queue_waiting_for_my_review_excludes_my_own(login, reviewer, annotator, three):
     assert _quotes(login(reviewer), "?queue=review") == ["Unemployment fell"]
     assert _quotes(login(annotator), "?queue=review") == []

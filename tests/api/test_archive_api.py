@@ -90,3 +90,22 @@ def test_transcripts_list_and_filter(as_reviewer, transcript):
     rows = as_reviewer.get(f"/api/v1/transcripts/?source={transcript.source_id}").json()["results"]
     assert [row["id"] for row in rows] == [str(transcript.pk)]
     assert rows[0]["segment_count"] == transcript.segment_count
+
+
+def test_a_non_editor_upload_is_refused_by_the_import_service(as_annotator):
+    response = _upload(as_annotator, TEXT.encode())
+    assert response.status_code == 403
+    error = response.json()["error"]
+    assert error["code"] == "not_allowed"
+    assert error["message"] == "only an editor may import sources"
+    assert Source.objects.count() == 0
+
+
+def test_an_oversized_upload_answers_the_import_service_message(as_editor, settings):
+    settings.CLAIMTRAIL_IMPORT_MAX_BYTES = 100
+    response = _upload(as_editor, TEXT.encode() * 10)
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert error["code"] == "too_large"
+    assert error["message"].endswith("over the 0 MB limit")
+    assert error["fields"]["file"] == [error["message"]]

@@ -219,3 +219,14 @@ def test_segment_count_and_progress_cover_every_streamed_segment(monkeypatch):
     assert transcript.segment_count == result.segment_count == 5
     assert transcript.segments.count() == 5 == sum(progress)
     assert list(transcript.segments.values_list("ordinal", flat=True)) == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.django_db
+def test_the_size_limit_applies_to_bytes_already_stored(settings):
+    # The limit is checked before the duplicate lookup: every caller, trusted or not,
+    # gets the same answer for the same bytes whatever the archive already holds.
+    data = SAMPLE.read_bytes()
+    source_import(data=data, filename="first.txt")
+    settings.CLAIMTRAIL_IMPORT_MAX_BYTES = 100
+    with pytest.raises(DocumentError, match="over the .* limit"):
+        source_import(data=data, filename="again.txt")

@@ -78,6 +78,7 @@ def annotation(n: int, *, verdict="mostly-true", status="approved", citations=1)
         "claim_text": "Roads cost 4.2 million.",
         "verdict": verdict,
         "verdict_summary": "Close to the audited figure.",
+        "note": "Checked against the audited accounts.",
         "status": status,
         "created_by": "ann",
         "last_edited_by": "ann",

@@ -4,16 +4,14 @@ import os
 import stat
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from tqdm import tqdm
 
 from archive.importers.base import DocumentError
-from archive.importers.decoding import check_size
 from archive.importers.registry import FORMATS
-from archive.services import source_import
+from archive.services import check_import_size, source_import
 
 
 class Command(BaseCommand):
@@ -80,14 +78,14 @@ class Command(BaseCommand):
 
 
 def _read(path: Path) -> bytes:
-    """The file's bytes; a directory, a device or pipe, or a file over the limit is refused
-    before anything is read (``/dev/zero`` would never end)."""
+    """The file's bytes; a directory, a device or pipe, or a file over the import service's
+    limit is refused before anything is read (``/dev/zero`` would never end)."""
     mode = path.stat()
     if stat.S_ISDIR(mode.st_mode):
         raise DocumentError("is a directory, not a file")
     if not stat.S_ISREG(mode.st_mode):
         raise DocumentError("is not a regular file (a device, pipe or socket?)")
-    check_size(mode.st_size, max_bytes=settings.CLAIMTRAIL_IMPORT_MAX_BYTES)
+    check_import_size(mode.st_size)
     return path.read_bytes()
 
 
