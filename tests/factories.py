@@ -58,3 +58,16 @@ def make_annotation(actor, segment, *, words: str | None = None, verdict: str = 
         verdict=verdict,
         **extra,
     )
+
+
+def three_annotations(annotator, annotator2, transcript, *, bridges_verdict: str = "false"):
+    """Two drafts in the first segment (one by each annotator) and one submitted claim
+    in the second: the set the filter tests search."""
+    segments = list(transcript.segments.order_by("ordinal"))
+    roads = make_annotation(annotator, segments[0], words="4.2 million on roads", verdict="true")
+    bridges = make_annotation(
+        annotator2, segments[0], words="three bridges", verdict=bridges_verdict
+    )
+    jobs = make_annotation(annotator, segments[1], words="Unemployment fell", verdict="mixed")
+    jobs = services.annotation_submit(actor=annotator, annotation=jobs, expected_version=1)
+    return roads, bridges, jobs

@@ -76,6 +76,14 @@ _REVIEW_IN_CITATION_PLACE = {
     "created_at": "added_at",
 }
 _REVIEW_OWN = tuple(name for name in REVIEW_VALUES if name not in _REVIEW_IN_CITATION_PLACE)
+# Where each REVIEW_VALUES column is in a review row of _children_statement: in a
+# citation's place, or after the citation's columns.
+_REVIEW_PLACES = tuple(
+    1 + CITATION_VALUES.index(_REVIEW_IN_CITATION_PLACE[name])
+    if name in _REVIEW_IN_CITATION_PLACE
+    else 1 + len(CITATION_VALUES) + _REVIEW_OWN.index(name)
+    for name in REVIEW_VALUES
+)
 
 
 def annotation_values(queryset: QuerySet) -> QuerySet:
@@ -261,16 +269,6 @@ def _in_order(rows: list, columns: tuple[int, int]) -> list:
     """``rows`` by their time, then id (UUIDs sort as PostgreSQL sorts them)."""
     first, second = columns
     return sorted(rows, key=lambda row: (row[first], row[second]))
-
-
-# Where each REVIEW_VALUES column is in a review row of _children_statement: in a
-# citation's place, or after the citation's columns.
-_REVIEW_PLACES = tuple(
-    1 + CITATION_VALUES.index(_REVIEW_IN_CITATION_PLACE[name])
-    if name in _REVIEW_IN_CITATION_PLACE
-    else 1 + len(CITATION_VALUES) + _REVIEW_OWN.index(name)
-    for name in REVIEW_VALUES
-)
 
 
 @cache

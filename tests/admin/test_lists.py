@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from annotate import services
 from archive.admin import EstimatedCountPaginator
-from tests.factories import make_annotation
+from tests.factories import make_annotation, three_annotations
 
 LIST = "admin:annotate_annotation_changelist"
 
@@ -21,12 +21,7 @@ def _quotes(client, query=""):
 
 @pytest.fixture
 def three(annotator, annotator2, transcript):
-    segments = list(transcript.segments.order_by("ordinal"))
-    roads = make_annotation(annotator, segments[0], words="4.2 million on roads", verdict="true")
-    bridges = make_annotation(annotator2, segments[0], words="three bridges", verdict="false")
-    jobs = make_annotation(annotator, segments[1], words="Unemployment fell", verdict="mixed")
-    jobs = services.annotation_submit(actor=annotator, annotation=jobs, expected_version=1)
-    return roads, bridges, jobs
+    return three_annotations(annotator, annotator2, transcript)
 
 
 def test_filters_by_status_verdict_and_creator(login, editor, annotator, three):

@@ -7,19 +7,14 @@ from django.utils import timezone
 
 from annotate import selectors, services
 from annotate.models import Annotation
-from tests.factories import make_annotation, make_transcript
+from tests.factories import make_transcript, three_annotations
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def three(annotator, annotator2, transcript):
-    segments = list(transcript.segments.order_by("ordinal"))
-    roads = make_annotation(annotator, segments[0], words="4.2 million on roads", verdict="true")
-    bridges = make_annotation(annotator2, segments[0], words="three bridges", verdict="")
-    jobs = make_annotation(annotator, segments[1], words="Unemployment fell", verdict="mixed")
-    jobs = services.annotation_submit(actor=annotator, annotation=jobs, expected_version=1)
-    return roads, bridges, jobs
+    return three_annotations(annotator, annotator2, transcript, bridges_verdict="")
 
 
 def _quotes(**filters) -> set[str]:

@@ -6,18 +6,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from annotate import services
-from tests.factories import make_annotation
+from tests.factories import three_annotations
 
 
 @pytest.fixture
 def three(annotator, annotator2, transcript):
-    segments = list(transcript.segments.order_by("ordinal"))
-    roads = make_annotation(annotator, segments[0], words="4.2 million on roads", verdict="true")
-    bridges = make_annotation(annotator2, segments[0], words="three bridges", verdict="false")
-    jobs = make_annotation(annotator, segments[1], words="Unemployment fell", verdict="mixed")
-    jobs = services.annotation_submit(actor=annotator, annotation=jobs, expected_version=1)
-    return roads, bridges, jobs
+    return three_annotations(annotator, annotator2, transcript)
 
 
 def _api_ids(client, query: str) -> set[str]:
