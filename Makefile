@@ -1,5 +1,6 @@
 # Claimtrail: `make demo` runs the workbench on SQLite with sample data; `make test` runs the suite.
-# Both set themselves up: a virtual environment in .venv with the project installed.
+# Both set themselves up: a virtual environment in .venv with the project installed (make demo:
+# what the app needs to run; make test: that and the test tools).
 
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,16 +10,26 @@ PORT ?= 8000
 PYTHON ?= $(shell for p in python3.13 python3.12 $(HOME)/.pyenv/versions/3.13*/bin/python3 $(HOME)/.pyenv/versions/3.12*/bin/python3 /root/.pyenv/versions/3.1[23]*/bin/python3 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 
-.PHONY: demo test install browser-deps bench-ingest bench-annotate bench-admin bench-api bench-export bench-verify lint serve
+.PHONY: demo test install install-test browser-deps bench-ingest bench-annotate bench-admin bench-api bench-export bench-verify bench-desk lint serve
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "error: Python 3.12 or newer is required (Django 6.1)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+
+# Two stamps: what the app needs to run (make demo, the benchmarks), and that plus the test
+# tools (Playwright, schemathesis, hypothesis, frictionless...: make test, make lint).
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-install: $(BIN)/.installed
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+
+install-test: $(VENV)/.installed-test
 
 demo: install
 	$(BIN)/python manage.py migrate --noinput
@@ -26,10 +37,10 @@ demo: install
 	@echo "Claimtrail is running: http://$(HOST):$(PORT)/admin/ (Ctrl-C stops it)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
+test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check .
 
 # Benchmarks need PostgreSQL databases claimtrail_bench_ingest / claimtrail_bench_annotate
@@ -47,6 +58,10 @@ bench-admin: install
 # (createdb -O claimtrail claimtrail_bench_verify). BENCH_ARGS=--quick for 50,000.
 bench-verify: install
 	$(BIN)/python bench/verify.py $(BENCH_ARGS)
+
+# Drives Debian's Chromium through Playwright (a test extra) over a throwaway SQLite workbench.
+bench-desk: install-test
+	$(BIN)/python bench/desk.py --write $(BENCH_ARGS)
 
 bench-api: install
 	$(BIN)/python bench/api.py $(BENCH_ARGS)

@@ -48,6 +48,10 @@ def _environment() -> dict[str, str]:
     env["DJANGO_SETTINGS_MODULE"] = "workbench.settings.local"
     env["DEBUG"] = "0"  # no query log: it would grow with the export
     env.setdefault("SECRET_KEY", "bench-only-not-secret-" + "e" * 40)
+    # ClaimReview is refused without its publisher (DEBUG is off, so no demo values).
+    env.setdefault("CLAIMTRAIL_PUBLISHER_NAME", "Claimtrail bench newsroom")
+    env.setdefault("CLAIMTRAIL_PUBLISHER_URL", "https://bench-newsroom.example.org/")
+    env.setdefault("CLAIMTRAIL_PUBLIC_BASE_URL", "https://bench-newsroom.example.org/fact-checks/")
     return env
 
 

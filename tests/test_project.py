@@ -133,3 +133,68 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def _make(*args, venv):
+    """What ``make`` would run (``-n``: nothing is run), with ``venv`` as the virtualenv."""
+    result = subprocess.run(
+        ["make", "-n", *args, f"VENV={venv}", "PYTHON=python3"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [line for line in result.stdout.splitlines() if "pip install" in line]
+
+
+def _installed(venv, *stamps):
+    """A virtualenv that ``make`` finds already there, with these install stamps."""
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").touch()
+    for stamp in stamps:
+        (venv / stamp).touch()
+
+
+def test_make_demo_installs_the_runtime_and_make_test_the_test_extras(tmp_path):
+    fresh = tmp_path / "fresh"
+    demo = _make("demo", venv=fresh)
+    assert any(line.endswith("pip install --quiet -e .") for line in demo), demo
+    assert not any("[test]" in line for line in demo), demo
+    test = _make("test", venv=fresh)
+    assert any(line.endswith("pip install --quiet -e '.[test]'") for line in test), test
+
+
+def test_make_test_after_make_demo_installs_the_test_extras(tmp_path):
+    venv = tmp_path / "venv"
+    _installed(venv, ".installed-run")
+    assert _make("demo", venv=venv) == []
+    assert any("[test]" in line for line in _make("test", venv=venv))
+    _installed(tmp_path / "both", ".installed-run", ".installed-test")
+    assert _make("test", venv=tmp_path / "both") == []
+    assert _make("demo", venv=tmp_path / "both") == []
+
+
+def test_local_settings_have_demo_publisher_values_only_while_debug_is_on():
+    script = (
+        "from django.conf import settings as s; "
+        "print(s.CLAIMTRAIL_PUBLISHER['name'] or '-', s.CLAIMTRAIL_PUBLIC_BASE_URL or '-', sep='|')"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMTRAIL_PUBLI")}
+    common = {**env, "DJANGO_SETTINGS_MODULE": "workbench.settings.local"}
+
+    def shell(**extra):
+        result = subprocess.run(
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", script],
+            cwd=REPO,
+            env={**common, **extra},
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip().split("|")
+
+    name, base = shell(DEBUG="1")
+    assert "demo" in name.lower() and base.startswith("https://")
+    assert shell(DEBUG="0", SECRET_KEY="s" * 50) == ["-", "-"]
+    chosen = shell(DEBUG="1", CLAIMTRAIL_PUBLISHER_NAME="Riverton")
+    assert chosen[0] == "Riverton"

@@ -1,13 +1,15 @@
 """``/api/v1/`` routes."""
 
-from django.urls import re_path
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from annotate.api import views
 from annotate.api.exports import ExportViewSet
+from annotate.api.root import root_view
 from common.api.errors import unknown_endpoint
 
 router = DefaultRouter(trailing_slash=True)
+# The root view is routed below, without the router's format-suffix twin (/api/v1/.json).
 router.include_root_view = False
 router.register("sources", views.SourceViewSet, basename="source")
 router.register("transcripts", views.TranscriptViewSet, basename="transcript")
@@ -16,9 +18,12 @@ router.register("claim-types", views.ClaimTypeViewSet, basename="claim-type")
 router.register("annotations", views.AnnotationViewSet, basename="annotation")
 router.register("citations", views.CitationViewSet, basename="citation")
 router.register("exports", ExportViewSet, basename="export")
+router.APIRootView = root_view(prefix for prefix, _, _ in router.registry)
 
 app_name = "api"
 urlpatterns = [
+    # GET /api/v1/: every endpoint above with its absolute URL, for team members.
+    path("", router.get_api_root_view(), name="api-root"),
     *router.urls,
     # Anything else under /api/v1/: a JSON 404, even with DEBUG on.
     re_path(r"^.*$", unknown_endpoint),

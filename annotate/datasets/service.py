@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -75,7 +77,7 @@ from annotate.records import iso_date
 from annotate.workflow import Action
 from archive import ledger
 from archive.models import Transcript
-from common.errors import InvalidInput, NotAllowed
+from common.errors import DomainError, InvalidInput, NotAllowed, NotConfigured
 from common.roles import roles_of
 
 UNITS = ("segment", "annotation")
@@ -92,6 +94,7 @@ __all__ = [
     "iter_segment_records",
     "matching_annotations",
     "parse_request",
+    "publication",
     "segments_in_scope",
 ]
 
@@ -248,6 +251,7 @@ def parse_request(
             f"but verdict asks only for {', '.join(verdict)}",
             fields={"verdict": ["no rated verdict"]},
         )
+    publication(exporter)  # a format published under a newsroom's name needs its settings
     return ExportRequest(
         format=format,
         filters=ExportFilters(
@@ -261,6 +265,65 @@ def parse_request(
         ),
         options=_options(format, options or {}),
     )
+
+
+# What a format published under a newsroom's name (exporter.needs_publisher) needs:
+# (key, the environment variable that sets it, required).
+_PUBLICATION_SETTINGS = (
+    ("name", "CLAIMTRAIL_PUBLISHER_NAME", True),
+    ("url", "CLAIMTRAIL_PUBLISHER_URL", True),
+    ("logo", "CLAIMTRAIL_PUBLISHER_LOGO", False),
+    ("public_base_url", "CLAIMTRAIL_PUBLIC_BASE_URL", True),
+)
+_web_url = URLValidator(schemes=["http", "https"])
+
+
+def publication(exporter) -> dict[str, Any]:
+    """The ``publisher`` and ``public_base_url`` of a format published under a newsroom's
+    name (ClaimReview), from the settings; an empty dict for the other formats.
+
+    Raises NotConfigured, naming each setting that is missing or not an http(s) URL:
+    what a newsroom publishes as itself is never made up (README, "Settings").
+    """
+    if not exporter.needs_publisher:
+        return {}
+    publisher = dict(settings.CLAIMTRAIL_PUBLISHER)
+    values = {
+        "name": str(publisher.get("name") or "").strip(),
+        "url": str(publisher.get("url") or "").strip(),
+        "logo": str(publisher.get("logo") or "").strip(),
+        "public_base_url": str(settings.CLAIMTRAIL_PUBLIC_BASE_URL or "").strip(),
+    }
+    missing = [
+        name for key, name, required in _PUBLICATION_SETTINGS if required and not values[key]
+    ]
+    not_urls = [
+        name
+        for key, name, _ in _PUBLICATION_SETTINGS
+        if key != "name" and values[key] and not _is_web_url(values[key])
+    ]
+    problems = [f"set {', '.join(missing)}"] if missing else []
+    if not_urls:
+        problems.append(f"make {', '.join(not_urls)} an http(s) URL")
+    if problems:
+        message = (
+            f"cannot export {exporter.name}: it names the newsroom that publishes it and links "
+            "each fact-check at its public address, and these are not configured: "
+            f"{'; '.join(problems)} (README, Settings)"
+        )
+        raise NotConfigured(message, fields={"format": [message]})
+    return {
+        "publisher": {key: values[key] for key in ("name", "url", "logo")},
+        "public_base_url": values["public_base_url"],
+    }
+
+
+def _is_web_url(value: str) -> bool:
+    try:
+        _web_url(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _transcripts(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -323,7 +386,7 @@ def _context(request: ExportRequest, base_url: str | None) -> dict[str, Any]:
         "base_url": (
             base_url or getattr(settings, "CLAIMTRAIL_BASE_URL", "") or "http://localhost:8000"
         ),
-        "organisation": dict(settings.CLAIMTRAIL_ORGANISATION),
+        **publication(request.exporter),
         "options": request.options,
         "title": f"Claimtrail {request.format} export",
     }
@@ -687,7 +750,7 @@ def export_run(export_id, *, reason: str = "") -> Export:
     base_url = options.pop("base_url", "") or None
     try:
         request = parse_request(export.format, export.filters, options)
-    except InvalidInput as error:
+    except DomainError as error:  # invalid, or no longer configured (claimreview)
         _fail(export, error.message, actor=export.requested_by)
         return export
     now = timezone.now()

@@ -13,6 +13,7 @@ the input text.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,6 +39,17 @@ class DroppedSpan:
     start: int
     end: int
     reason: str
+
+
+def summarise_dropped(dropped: Iterable[DroppedSpan]) -> str:
+    """What an import left out, counted by reason: "nothing dropped", or "2 spans dropped:
+    1 × page furniture: breadcrumb, 1 × ..." (reasons in the order first met)."""
+    counts = Counter(span.reason for span in dropped)
+    if not counts:
+        return "nothing dropped"
+    total = sum(counts.values())
+    kinds = ", ".join(f"{count} × {reason}" for reason, count in counts.items())
+    return f"{total} span{'' if total == 1 else 's'} dropped: {kinds}"
 
 
 @dataclass

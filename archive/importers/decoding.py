@@ -38,7 +38,7 @@ def decode(data: bytes, encoding: str | None = None, *, max_bytes: int = DEFAULT
     try:
         text = data.decode(codec.name)
     except UnicodeDecodeError as error:
-        raise DocumentError(_decode_failure(encoding, error.start)) from None
+        raise _decode_failure(encoding, error.start) from None
     except (UnicodeError, LookupError, TypeError) as error:
         # A codec that fails without an offset (``undefined``), or one registered by a
         # third party that is not a text encoding after all.
@@ -54,11 +54,13 @@ def decode(data: bytes, encoding: str | None = None, *, max_bytes: int = DEFAULT
 
 
 def check_size(size: int, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-    """Raise DocumentTooLarge when a document of ``size`` bytes is over the import limit."""
+    """Raise DocumentTooLarge, naming both sizes, when a document of ``size`` bytes is over
+    the import limit."""
     if size > max_bytes:
-        raise DocumentTooLarge(
-            f"file is {_megabytes(size)} MB, over the {_megabytes(max_bytes)} MB limit"
-        )
+        shown, limit = _size(size), _size(max_bytes)
+        if shown == limit:  # 1,001 bytes over 1,000 would read "1 kB, over ... 1 kB"
+            shown, limit = f"{size:,} bytes", f"{max_bytes:,} bytes"
+        raise DocumentTooLarge(f"file is {shown}, over the import limit of {limit}")
 
 
 def _codec(encoding: str | None) -> codecs.CodecInfo:
@@ -85,13 +87,15 @@ def _codec(encoding: str | None) -> codecs.CodecInfo:
     return codec
 
 
-def _decode_failure(encoding: str | None, offset: int) -> str:
+def _decode_failure(encoding: str | None, offset: int) -> DocumentError:
     if encoding is None:
-        return (
-            f"not valid UTF-8 at byte offset {offset}; "
-            "pass --encoding to read it as another encoding"
+        problem = f"not valid UTF-8 at byte offset {offset}"
+        return DocumentError(
+            f"{problem}; name the encoding it was saved in (such as cp1252 or latin-1)",
+            problem=problem,
+            needs="encoding",
         )
-    return f"not valid {encoding} at byte offset {offset}"
+    return DocumentError(f"not valid {encoding} at byte offset {offset}")
 
 
 def _looks_binary(sample: str) -> bool:
@@ -103,5 +107,9 @@ def _looks_binary(sample: str) -> bool:
     return controls > MAX_CONTROL_SHARE * len(sample)
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 1_000_000:.1f}".removesuffix(".0")
+def _size(size: int) -> str:
+    """``size`` bytes for people, in decimal units: 371 bytes, 2.5 kB, 20 MB."""
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size} byte" + ("" if size == 1 else "s")

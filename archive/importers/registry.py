@@ -33,7 +33,13 @@ def detect(text: str, filename: str = "") -> str:
     for name in _SNIFF_ORDER:
         if IMPORTERS[name].sniff(text):
             return name
-    raise DocumentError(f"could not detect the format; use --format ({', '.join(FORMATS)})")
+    problem = "could not detect the format"
+    raise DocumentError(
+        f"{problem}; name it ({', '.join(FORMATS)})",
+        problem=problem,
+        needs="format",
+        choices=FORMATS,
+    )
 
 
 def parse(text: str, format: str = "auto", filename: str = "") -> ParsedDocument:

@@ -32,6 +32,11 @@ from common.errors import Conflict, DocumentError, DocumentTooLarge, DomainError
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
+# The way out of an import refusal, in the upload's own fields (DocumentError.worded).
+UPLOAD_WAYS_OUT = {
+    "encoding": "send the encoding it was saved in as encoding (such as cp1252 or latin-1)",
+    "format": "send one as format ({choices})",
+}
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -137,7 +142,9 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=400)
     if isinstance(exc, DocumentError):
-        message = " ".join(str(exc).split()) or "this document cannot be imported"
+        message = (
+            " ".join(exc.worded(UPLOAD_WAYS_OUT).split()) or "this document cannot be imported"
+        )
         # The upload field at fault: the file, unless the error names another (encoding).
         field = getattr(exc, "field", "file")
         if isinstance(exc, DocumentTooLarge):

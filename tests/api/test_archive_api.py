@@ -56,6 +56,18 @@ def test_undetectable_document_is_400_with_the_importer_message(as_editor):
     assert Source.objects.count() == 0
 
 
+def test_upload_errors_name_the_apis_own_fields(as_editor):
+    latin1 = "0900: Paris: Ana\n\nUn caf\u00e9.\n".encode("latin-1")
+    error = _upload(as_editor, latin1).json()["error"]
+    assert error["message"] == (
+        "not valid UTF-8 at byte offset 24; send the encoding it was saved in as encoding "
+        "(such as cp1252 or latin-1)"
+    )
+    error = _upload(as_editor, b"Just some prose.\nNothing else.\n").json()["error"]
+    assert error["message"].startswith("could not detect the format; send one as format (")
+    assert Source.objects.count() == 0
+
+
 def test_oversized_upload_is_413(as_editor, settings):
     settings.CLAIMTRAIL_IMPORT_MAX_BYTES = 100
     response = _upload(as_editor, TEXT.encode() * 10)
@@ -107,5 +119,5 @@ def test_an_oversized_upload_answers_the_import_service_message(as_editor, setti
     assert response.status_code == 413
     error = response.json()["error"]
     assert error["code"] == "too_large"
-    assert error["message"].endswith("over the 0 MB limit")
+    assert error["message"].endswith("over the import limit of 100 bytes")
     assert error["fields"]["file"] == [error["message"]]

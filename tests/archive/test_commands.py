@@ -55,6 +55,19 @@ def test_bad_files_exit_non_zero_and_store_nothing(tmp_path, capsys, content, me
 
 
 @pytest.mark.django_db
+def test_the_command_words_the_way_out_with_its_own_flags(tmp_path, capsys):
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("0900: Paris: Ana\n\nUn caf\u00e9.\n".encode("latin-1"))
+    prose = tmp_path / "prose.txt"
+    prose.write_bytes(b"Just some prose.\nNothing else.\n")
+    with pytest.raises(CommandError):
+        call_command("import_transcript", str(latin1), str(prose))
+    err = capsys.readouterr().err
+    assert "latin1.txt: error: not valid UTF-8 at byte offset 24; pass --encoding" in err
+    assert "prose.txt: error: could not detect the format; use --format (liveblog, srt" in err
+
+
+@pytest.mark.django_db
 def test_unknown_format_and_missing_file(tmp_path, capsys):
     with pytest.raises(CommandError):
         call_command("import_transcript", str(tmp_path / "missing.txt"))
@@ -85,7 +98,7 @@ def test_a_file_over_the_limit_is_refused_by_its_size(tmp_path, capsys, settings
         handle.truncate(30_000_000)  # sparse: its size, not its bytes, says it is too big
     with pytest.raises(CommandError):
         call_command("import_transcript", str(path))
-    assert "file is 30 MB, over the 0" in capsys.readouterr().err
+    assert "file is 30 MB, over the import limit of 1 kB" in capsys.readouterr().err
     assert Source.objects.count() == 0
 
 
@@ -115,6 +128,38 @@ def test_demo_is_idempotent(capsys):
     assert {u.groups.get().name for u in users} == {"Annotator", "Reviewer", "Editor"}
     assert Source.objects.count() == 1
     assert Annotation.objects.count() == 2
+
+
+def _frame(out: str) -> tuple[list[str], list[str]]:
+    """The output before the framed block that ends it, and the lines inside the frame."""
+    lines = out.rstrip("\n").splitlines()
+    border = lines[-1]
+    assert border.startswith("+-") and set(border) == {"+", "-"}, "the output ends with a frame"
+    top = len(lines) - 2 - lines[-2::-1].index(border)
+    inside = lines[top + 1 : -1]
+    assert inside and all(
+        line.startswith("| ") and line.endswith(" |") and len(line) == len(border)
+        for line in inside
+    )
+    return lines[:top], inside
+
+
+@pytest.mark.django_db
+def test_demo_prints_the_passwords_last_in_a_frame(capsys, monkeypatch):
+    monkeypatch.delenv("CLAIMTRAIL_DEMO_PASSWORD", raising=False)
+    call_command("demo")
+    before, inside = _frame(capsys.readouterr().out)
+    assert "sample transcript imported" in "\n".join(before)
+    assert not any("password" in line for line in before)
+    for username in ("annotator", "reviewer", "editor"):
+        assert sum(username in line and "password: " in line for line in inside) == 1
+    call_command("demo")
+    before, inside = _frame(capsys.readouterr().out)
+    assert "already imported" in "\n".join(before)
+    assert not any("password: " in line for line in inside)
+    for username in ("annotator", "reviewer", "editor"):
+        assert sum(line.startswith(f"| {username} ") and "exists" in line for line in inside) == 1
+    assert sum(".venv/bin/python manage.py changepassword <user>" in line for line in inside) == 1
 
 
 def test_sample_fixture_is_our_own():

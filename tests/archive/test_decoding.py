@@ -3,7 +3,8 @@
 import pytest
 
 from archive.importers.base import DocumentError
-from archive.importers.decoding import decode
+from archive.importers.decoding import check_size, decode
+from common.errors import DocumentTooLarge
 
 LIMIT = 1_000_000
 
@@ -28,8 +29,29 @@ def test_empty_file():
 
 
 def test_over_the_size_limit_names_size_and_limit():
-    with pytest.raises(DocumentError, match=r"file is 1\.5 MB, over the 1 MB limit"):
+    with pytest.raises(DocumentError, match=r"^file is 1\.5 MB, over the import limit of 1 MB$"):
         decode(b"a" * 1_500_000, max_bytes=LIMIT)
+
+
+@pytest.mark.parametrize(
+    "size, limit, message",
+    [
+        (371, 100, "file is 371 bytes, over the import limit of 100 bytes"),
+        (2_500, 1_000, "file is 2.5 kB, over the import limit of 1 kB"),
+        (25_000_000, 20_000_000, "file is 25 MB, over the import limit of 20 MB"),
+        # Sizes that would read the same are given in bytes.
+        (1_001, 1_000, "file is 1,001 bytes, over the import limit of 1,000 bytes"),
+        (
+            20_000_001,
+            20_000_000,
+            "file is 20,000,001 bytes, over the import limit of 20,000,000 bytes",
+        ),
+    ],
+)
+def test_the_size_and_the_limit_are_in_units_people_read(size, limit, message):
+    with pytest.raises(DocumentTooLarge) as error:
+        check_size(size, max_bytes=limit)
+    assert str(error.value) == message
 
 
 def test_nul_bytes_mean_binary():
@@ -53,8 +75,19 @@ def test_invalid_utf8_names_the_byte_offset():
         decode(data, max_bytes=LIMIT)
 
     assert str(error.value) == (
-        "not valid UTF-8 at byte offset 6; pass --encoding to read it as another encoding"
+        "not valid UTF-8 at byte offset 6; "
+        "name the encoding it was saved in (such as cp1252 or latin-1)"
     )
+
+
+def test_each_interface_words_the_way_out_of_an_encoding_error():
+    with pytest.raises(DocumentError) as error:
+        decode("café".encode("latin-1"), max_bytes=LIMIT)
+    assert error.value.needs == "encoding"
+    assert error.value.worded({"encoding": "pass --encoding"}) == (
+        "not valid UTF-8 at byte offset 3; pass --encoding"
+    )
+    assert error.value.worded({"format": "use --format"}) == str(error.value)
 
 
 def test_invalid_for_a_named_encoding_names_it():

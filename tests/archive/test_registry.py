@@ -44,8 +44,14 @@ def test_unknown_extension_falls_back_to_content():
 
 
 def test_undetectable_text_is_refused_with_a_hint():
-    with pytest.raises(DocumentError, match=r"could not detect the format; use --format"):
+    with pytest.raises(DocumentError) as error:
         registry.detect("Just some prose.\nNothing else.")
+    formats = ", ".join(registry.FORMATS)
+    assert str(error.value) == f"could not detect the format; name it ({formats})"
+    assert error.value.needs == "format" and error.value.choices == registry.FORMATS
+    assert error.value.worded({"format": "use --format ({choices})"}) == (
+        f"could not detect the format; use --format ({formats})"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))

@@ -54,3 +54,11 @@ def test_an_upload_over_the_limit_is_refused_by_its_size(editor, settings):
     with pytest.raises(DocumentError, match="over the .* limit"):
         source_upload(actor=editor, upload=_upload(), filename="hearing.txt")
     assert Source.objects.count() == 0
+
+
+def test_the_default_import_limit_is_the_20_mb_the_readme_names():
+    from archive.services import check_import_size
+    from common.errors import DocumentTooLarge
+
+    with pytest.raises(DocumentTooLarge, match=r"^file is 25 MB, over the import limit of 20 MB$"):
+        check_import_size(25_000_000)

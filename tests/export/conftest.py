@@ -103,3 +103,10 @@ def dataset(annotator, annotator2, reviewer, reviewer2, editor, transcript):
         "rejected": rejected,
         "unrated": unrated,
     }
+
+
+@pytest.fixture
+def unpublished(settings):
+    """No publisher and no public URL configured: what the base settings hold by default."""
+    settings.CLAIMTRAIL_PUBLISHER = {"name": "", "url": "", "logo": ""}
+    settings.CLAIMTRAIL_PUBLIC_BASE_URL = ""

@@ -83,6 +83,16 @@ def test_bad_requests_get_a_400_with_a_message(dataset, editor, payload, message
     assert not Export.objects.exists()
 
 
+def test_claimreview_without_a_publisher_is_a_4xx_naming_the_settings(dataset, editor, unpublished):
+    response = client_for(editor).post(URL, {"format": "claimreview"}, format="json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "not_configured"
+    assert "CLAIMTRAIL_PUBLISHER_NAME" in error["message"]
+    assert error["fields"] == {"format": [error["message"]]}
+    assert not Export.objects.exists()
+
+
 def test_only_editors_may_request_exports(dataset, annotator):
     response = client_for(annotator).post(URL, {"format": "csv"}, format="json")
     assert response.status_code == 403

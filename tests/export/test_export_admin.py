@@ -45,6 +45,18 @@ def test_contradictory_filters_come_back_as_a_form_error(dataset, editor, client
     assert not Export.objects.exists()
 
 
+def test_claimreview_without_a_publisher_is_a_form_error(dataset, editor, client, unpublished):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:annotate_export_add"),
+        {"format": "claimreview", "unit": "segment", "approved_only": ""},
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].non_field_errors()
+    assert any("CLAIMTRAIL_PUBLISHER_NAME" in message for message in errors)
+    assert not Export.objects.exists()
+
+
 def test_run_again_action_requests_the_same_export(dataset, editor, client):
     client.force_login(editor)
     client.post(reverse("admin:annotate_export_add"), {"format": "jsonl", "unit": "annotation"})

@@ -58,9 +58,15 @@ DESIGN_CITATION_KEYS = {
     "excerpt",
     "stance",
 }
+PUBLISHER = {
+    "name": "Example Checks",
+    "url": "https://checks.example.org/",
+    "logo": "https://checks.example.org/logo.png",
+}
 CONTEXT = {
     "base_url": "https://claims.example.org/",
-    "organisation": {"name": "Example Checks", "url": "https://checks.example.org/"},
+    "publisher": PUBLISHER,
+    "public_base_url": "https://checks.example.org/fact-checks/",
     "options": {},
 }
 
@@ -307,8 +313,8 @@ def test_claimreview_has_the_schema_org_fields_and_skips_unrated_verdicts():
     review = claim_review(
         annotation(1),
         segment(1),
-        base_url="https://c.example.org",
-        organisation=CONTEXT["organisation"],
+        publisher=PUBLISHER,
+        public_base_url="https://checks.example.org/fact-checks/",
     )
     assert review["reviewRating"] == {
         "@type": "Rating",
@@ -323,12 +329,64 @@ def test_claimreview_has_the_schema_org_fields_and_skips_unrated_verdicts():
     assert review["datePublished"] == "2026-01-02"
     unrated = annotation(2, verdict="unverifiable")
     assert (
-        claim_review(unrated, segment(2), base_url="x", organisation=CONTEXT["organisation"])
+        claim_review(unrated, segment(2), publisher=PUBLISHER, public_base_url="https://x.org/")
         is None
     )
     files, counts = write("claimreview", [segment(1, [annotation(1), unrated])])
     assert counts.annotations == 1
     assert len(json.loads(files["claimreviews"])["dataFeedElement"]) == 1
+
+
+def test_claimreview_is_published_by_the_configured_publisher_at_its_public_url():
+    review = claim_review(
+        annotation(1),
+        segment(1),
+        publisher=PUBLISHER,
+        public_base_url="https://checks.example.org/fact-checks",
+    )
+    assert review["url"] == (
+        "https://checks.example.org/fact-checks/00000000-0000-0000-0000-000000000001"
+    )
+    assert review["author"] == {
+        "@type": "Organization",
+        "name": "Example Checks",
+        "url": "https://checks.example.org/",
+        "logo": {"@type": "ImageObject", "url": "https://checks.example.org/logo.png"},
+    }
+    # The same path under a base with or without its trailing slash.
+    again = claim_review(
+        annotation(1),
+        segment(1),
+        publisher=PUBLISHER,
+        public_base_url="https://checks.example.org/fact-checks/",
+    )
+    assert again["url"] == review["url"]
+
+
+def test_claimreview_points_at_where_the_claim_appeared_never_at_the_api():
+    review = claim_review(
+        annotation(1), segment(1), publisher=PUBLISHER, public_base_url="https://c.example.org/"
+    )
+    assert review["itemReviewed"]["appearance"]["url"] == "https://news.example.org/live"
+    unknown = {**segment(1), "source_origin_url": ""}
+    review = claim_review(
+        annotation(1), unknown, publisher=PUBLISHER, public_base_url="https://c.example.org/"
+    )
+    assert "url" not in review["itemReviewed"]["appearance"]
+    assert review["itemReviewed"]["appearance"]["name"] == "Budget hearing"
+    assert "/api/" not in pretty(review) and "claims.example.org" not in pretty(review)
+
+
+def test_claimreview_without_a_logo_names_the_publisher_without_one():
+    publisher = {**PUBLISHER, "logo": ""}
+    review = claim_review(
+        annotation(1), segment(1), publisher=publisher, public_base_url="https://c.example.org/"
+    )
+    assert review["author"] == {
+        "@type": "Organization",
+        "name": "Example Checks",
+        "url": "https://checks.example.org/",
+    }
 
 
 def test_prov_document_reads_back_with_the_prov_library():

@@ -27,7 +27,7 @@ from annotate.datasets.service import (
 from annotate.models import Annotation, Export
 from archive import ledger
 from archive.models import Segment
-from common.errors import InvalidInput, NotAllowed
+from common.errors import InvalidInput, NotAllowed, NotConfigured
 
 pytestmark = pytest.mark.django_db
 
@@ -150,9 +150,10 @@ def test_pyld_expands_the_web_annotation_export_offline(dataset, tmp_path):
 
 
 def test_pyld_expands_the_claimreview_export_offline(dataset, tmp_path, settings):
-    settings.CLAIMTRAIL_ORGANISATION = {
+    settings.CLAIMTRAIL_PUBLISHER = {
         "name": "Example Checks",
         "url": "https://checks.example.org/",
+        "logo": "https://checks.example.org/logo.png",
     }
     _, out = run(tmp_path, "claimreview")
     document = json.loads((out / "data" / "claimreviews.jsonld").read_text())
@@ -177,6 +178,95 @@ def test_pyld_expands_the_claimreview_export_offline(dataset, tmp_path, settings
     assert rating[schema + "bestRating"][0]["@value"] == 5
     assert rating[schema + "worstRating"][0]["@value"] == 1
     assert rating[schema + "alternateName"][0]["@value"] == "Mostly true"
+    logo = review[schema + "author"][0][schema + "logo"][0]
+    assert logo[schema + "url"] == [{"@id": "https://checks.example.org/logo.png"}]
+
+
+def test_claimreview_is_published_under_the_configured_publisher_and_public_url(
+    dataset, tmp_path, settings
+):
+    settings.CLAIMTRAIL_PUBLISHER = {
+        "name": "Riverton Checks",
+        "url": "https://checks.example.org/",
+        "logo": "",
+    }
+    settings.CLAIMTRAIL_PUBLIC_BASE_URL = "https://checks.example.org/fact-checks/"
+    _, out = run(tmp_path, "claimreview", base_url="https://claimtrail.internal.example/")
+    text = (out / "data" / "claimreviews.jsonld").read_text()
+    reviews = json.loads(text)["dataFeedElement"]
+    assert {r["url"] for r in reviews} == {
+        f"https://checks.example.org/fact-checks/{dataset[key].pk}" for key in ("approved", "false")
+    }
+    assert {r["author"]["name"] for r in reviews} == {"Riverton Checks"}
+    # The sources have no origin URL: no appearance URL, and never the workbench's API.
+    assert all("url" not in r["itemReviewed"]["appearance"] for r in reviews)
+    assert "/api/" not in text and "claimtrail.internal" not in text
+
+
+@pytest.mark.parametrize(
+    "publisher,public_base_url,named",
+    [
+        ({"name": "", "url": "", "logo": ""}, "", "CLAIMTRAIL_PUBLISHER_NAME"),
+        ({"name": "Checks", "url": "", "logo": ""}, "https://c.example.org/", "_PUBLISHER_URL"),
+        (
+            {"name": "Checks", "url": "https://c.example.org/", "logo": ""},
+            "",
+            "CLAIMTRAIL_PUBLIC_BASE_URL",
+        ),
+        (
+            {"name": "Checks", "url": "c.example.org", "logo": ""},
+            "https://c.example.org/",
+            "CLAIMTRAIL_PUBLISHER_URL",
+        ),
+        (
+            {"name": "Checks", "url": "https://c.example.org/", "logo": "logo.png"},
+            "https://c.example.org/",
+            "CLAIMTRAIL_PUBLISHER_LOGO",
+        ),
+    ],
+)
+def test_claimreview_is_refused_until_its_publisher_is_configured(
+    dataset, tmp_path, settings, publisher, public_base_url, named
+):
+    settings.CLAIMTRAIL_PUBLISHER = publisher
+    settings.CLAIMTRAIL_PUBLIC_BASE_URL = public_base_url
+    before = ledger.head()
+    with pytest.raises(NotConfigured, match=named) as error:
+        run(tmp_path, "claimreview")
+    assert "\n" not in error.value.message
+    assert not (tmp_path / "claimreview").exists()
+    assert not Export.objects.exists() and ledger.head() == before
+
+
+def test_other_formats_need_no_publisher_and_jsonl_is_the_same_bytes(
+    dataset, tmp_path, settings, unpublished
+):
+    _, without = run(tmp_path, "jsonl", name="without")
+    settings.CLAIMTRAIL_PUBLISHER = {"name": "Checks", "url": "https://c.example.org/", "logo": ""}
+    settings.CLAIMTRAIL_PUBLIC_BASE_URL = "https://c.example.org/fact-checks/"
+    _, configured = run(tmp_path, "jsonl", name="configured")
+    assert data_bytes(without) == data_bytes(configured)
+
+
+def test_export_requests_for_claimreview_are_refused_before_anything_is_recorded(
+    dataset, editor, unpublished
+):
+    with pytest.raises(NotConfigured, match="CLAIMTRAIL_PUBLISHER_NAME"):
+        export_request(actor=editor, format="claimreview")
+    assert not Export.objects.exists()
+
+
+def test_the_command_refuses_claimreview_without_a_publisher_in_one_line(
+    dataset, tmp_path, unpublished
+):
+    from django.core.management import CommandError, call_command
+
+    out = tmp_path / "claimreview"
+    with pytest.raises(CommandError) as error:
+        call_command("export_dataset", "--format", "claimreview", "--out", str(out))
+    assert "CLAIMTRAIL_PUBLISHER_NAME" in str(error.value)
+    assert "\n" not in str(error.value)
+    assert not out.exists() and not Export.objects.exists()
 
 
 def test_prov_export_reads_back_with_entities_activities_and_relations(dataset, tmp_path):

@@ -173,13 +173,20 @@ SECURE_CSP = {
 }
 
 # Claimtrail's own settings.
-CLAIMTRAIL_IMPORT_MAX_BYTES = int(os.environ.get("CLAIMTRAIL_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+# 20 MB (decimal, as the messages that name it count).
+CLAIMTRAIL_IMPORT_MAX_BYTES = int(os.environ.get("CLAIMTRAIL_IMPORT_MAX_BYTES", 20_000_000))
 # How deep arrays and objects may nest in a JSON request body (common.jsondepth).
 CLAIMTRAIL_JSON_MAX_DEPTH = int(os.environ.get("CLAIMTRAIL_JSON_MAX_DEPTH", 64))
-CLAIMTRAIL_ORGANISATION = {
-    "name": os.environ.get("CLAIMTRAIL_ORG_NAME", "Claimtrail demo newsroom"),
-    "url": os.environ.get("CLAIMTRAIL_ORG_URL", "https://example.org/"),
+# The newsroom that publishes the fact-checks, and the public address they are published
+# under (each ClaimReview's url is that address followed by the annotation's id). A
+# ClaimReview export is refused until name, URL and public address are set; nothing is
+# made up in their place (local.py has demo values while DEBUG is on).
+CLAIMTRAIL_PUBLISHER = {
+    "name": os.environ.get("CLAIMTRAIL_PUBLISHER_NAME", ""),
+    "url": os.environ.get("CLAIMTRAIL_PUBLISHER_URL", ""),
+    "logo": os.environ.get("CLAIMTRAIL_PUBLISHER_LOGO", ""),  # optional
 }
+CLAIMTRAIL_PUBLIC_BASE_URL = os.environ.get("CLAIMTRAIL_PUBLIC_BASE_URL", "")
 CLAIMTRAIL_EXPORT_DIR = Path(os.environ.get("CLAIMTRAIL_EXPORT_DIR", BASE_DIR / "var" / "exports"))
 # Exports with more segments than this run in the background worker.
 CLAIMTRAIL_EXPORT_INLINE_MAX_SEGMENTS = int(

@@ -32,3 +32,12 @@ CACHES = {
         "LOCATION": "throttle",
     },
 }
+
+# The newsroom the tests' ClaimReview exports are published by (tests that need them
+# unset say so).
+CLAIMTRAIL_PUBLISHER = {
+    "name": "Claimtrail test newsroom",
+    "url": "https://newsroom.example.org/",
+    "logo": "https://newsroom.example.org/logo.png",
+}
+CLAIMTRAIL_PUBLIC_BASE_URL = "https://newsroom.example.org/fact-checks/"

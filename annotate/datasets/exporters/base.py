@@ -131,7 +131,10 @@ class Exporter(Protocol):
     ``annotation_unit``: one record per annotation, so segments without a matching
     annotation are not read at all. ``rated_only``: only annotations whose verdict
     has a rating. ``needs_ledger``: records carry their ledger events (``events`` on
-    annotations, ``source_events`` on segments).
+    annotations, ``source_events`` on segments). ``needs_publisher``: the format is
+    published under a newsroom's name, so the context carries ``publisher`` (``name``,
+    ``url``, ``logo``) and ``public_base_url``, and the export is refused until they are
+    configured.
 
     Exporters never query: what they write comes from the records. A format may have
     a fast path in :mod:`annotate.fast` that writes the same bytes straight from the
@@ -144,6 +147,7 @@ class Exporter(Protocol):
     default_approved_only: bool
     rated_only: bool
     needs_ledger: bool
+    needs_publisher: bool
 
     def data_files(self, options: dict[str, Any]) -> list[DataFile]: ...
 

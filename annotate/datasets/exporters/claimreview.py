@@ -3,26 +3,31 @@
 The file is one ``DataFeed`` (the shape fact-check feeds use) whose
 ``dataFeedElement`` holds one ``ClaimReview`` per annotation::
 
-    {"@type": "ClaimReview", "url": "<base>/api/v1/annotations/<uuid>/",
+    {"@type": "ClaimReview", "url": "<public base URL>/<uuid>" (the published fact-check),
      "identifier": "<uuid>", "datePublished": "YYYY-MM-DD" (date of approval),
-     "author": {"@type": "Organization", "name", "url"} (settings.CLAIMTRAIL_ORGANISATION),
+     "author": {"@type": "Organization", "name", "url",
+                "logo": {"@type": "ImageObject", "url"} (when there is one)},
      "claimReviewed": the claim restated (or the quote),
      "reviewRating": {"@type": "Rating", "ratingValue": 1-5, "bestRating": 5,
                       "worstRating": 1, "alternateName": "Mostly false"},
      "reviewBody": the verdict summary,
      "itemReviewed": {"@type": "Claim", "author": {"@type": "Person", "name": speaker,
                       "jobTitle": role}, "datePublished": event date,
-                      "appearance": {"@type": "CreativeWork", "url", "name", "sha256"},
+                      "appearance": {"@type": "CreativeWork", "url" (where the source was
+                                     published, when known), "name", "sha256"},
                       "text": the quote},
      "citation": [{"@type": "CreativeWork", "url", "name", "publisher"}]}
 
-Annotations whose verdict has no rating (unverifiable, not-checkable) are never
-written: ClaimReview needs a rating.
+The publisher and the public base URL come in the context (``publisher``,
+``public_base_url``; the service reads them from the settings and refuses the export
+without them): a ClaimReview is published by a newsroom at its own public address,
+never at the workbench's API, which is behind a login. Annotations whose verdict has
+no rating (unverifiable, not-checkable) are never written: ClaimReview needs a rating.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
 from annotate.datasets.exporters.base import (
@@ -32,7 +37,6 @@ from annotate.datasets.exporters.base import (
     SegmentRecord,
     pretty,
 )
-from annotate.datasets.exporters.webannotation import annotation_iri, source_iri
 from annotate.datasets.jsonld import SCHEMA_CONTEXT
 from annotate.models import VERDICT_RATINGS, Verdict
 
@@ -44,17 +48,21 @@ def claim_review(
     annotation: AnnotationRecord,
     segment: SegmentRecord,
     *,
-    base_url: str,
-    organisation: dict[str, str],
+    publisher: Mapping[str, str],
+    public_base_url: str,
     with_context: bool = True,
 ) -> dict[str, Any] | None:
-    """The ClaimReview of one annotation, or None when its verdict has no rating."""
+    """The ClaimReview of one annotation, or None when its verdict has no rating.
+
+    ``publisher`` is the organisation that publishes it (``name``, ``url``, optional
+    ``logo``); ``public_base_url`` is where its fact-checks are published.
+    """
     rating = VERDICT_RATINGS.get(annotation["verdict"])
     if rating is None:
         return None
     claim: dict[str, Any] = {
         "@type": "Claim",
-        "appearance": _appearance(segment, base_url),
+        "appearance": _appearance(segment),
         "text": annotation["quote"],
     }
     if segment["speaker"]:
@@ -70,14 +78,10 @@ def claim_review(
     review.update(
         {
             "@type": "ClaimReview",
-            "url": annotation_iri(annotation["id"], base_url=base_url),
+            "url": review_url(annotation["id"], public_base_url=public_base_url),
             "identifier": annotation["id"],
             "datePublished": (annotation["updated_at"] or "")[:10],
-            "author": {
-                "@type": "Organization",
-                "name": organisation["name"],
-                "url": organisation["url"],
-            },
+            "author": _organisation(publisher),
             "claimReviewed": annotation["claim_text"] or annotation["quote"],
             "reviewRating": {
                 "@type": "Rating",
@@ -96,13 +100,33 @@ def claim_review(
     return review
 
 
-def _appearance(segment: SegmentRecord, base_url: str) -> dict[str, Any]:
+def review_url(annotation_id: str, *, public_base_url: str) -> str:
+    """The public URL of an annotation's fact-check: the base URL, then the annotation's id
+    (the same with or without the base's trailing slash)."""
+    return f"{public_base_url.rstrip('/')}/{annotation_id}"
+
+
+def _organisation(publisher: Mapping[str, str]) -> dict[str, Any]:
+    organisation: dict[str, Any] = {
+        "@type": "Organization",
+        "name": publisher["name"],
+        "url": publisher["url"],
+    }
+    if publisher.get("logo"):
+        organisation["logo"] = {"@type": "ImageObject", "url": publisher["logo"]}
+    return organisation
+
+
+def _appearance(segment: SegmentRecord) -> dict[str, Any]:
+    """The document the claim appeared in: where it was published, when that is known (the
+    workbench's own copy is behind a login, so it is never the claim's appearance)."""
     appearance: dict[str, Any] = {
         "@type": "CreativeWork",
-        "url": segment["source_origin_url"] or source_iri(segment["source_id"], base_url=base_url),
         "name": segment["transcript_title"],
         "sha256": segment["source_sha256"],
     }
+    if segment["source_origin_url"]:
+        appearance["url"] = segment["source_origin_url"]
     return appearance
 
 
@@ -124,6 +148,7 @@ class ClaimReviewExporter:
     default_approved_only = True
     rated_only = True
     needs_ledger = False
+    needs_publisher = True
 
     def data_files(self, options: dict[str, Any]) -> list[DataFile]:
         return [
@@ -156,8 +181,8 @@ class ClaimReviewExporter:
                 review = claim_review(
                     annotation,
                     segment,
-                    base_url=context["base_url"],
-                    organisation=context["organisation"],
+                    publisher=context["publisher"],
+                    public_base_url=context["public_base_url"],
                     with_context=False,
                 )
                 if review is None:

@@ -175,6 +175,7 @@ class CsvExporter:
     default_approved_only = False
     rated_only = False
     needs_ledger = False
+    needs_publisher = False
 
     def data_files(self, options: dict[str, Any]) -> list[DataFile]:
         return [

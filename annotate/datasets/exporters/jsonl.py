@@ -122,6 +122,7 @@ class JsonlExporter:
     default_approved_only = False
     rated_only = False
     needs_ledger = False
+    needs_publisher = False
 
     def data_files(self, options: dict[str, Any]) -> list[DataFile]:
         if options.get("unit", "segment") == "annotation":

@@ -103,6 +103,7 @@ class ProvExporter:
     default_approved_only = False
     rated_only = False
     needs_ledger = True
+    needs_publisher = False
 
     def data_files(self, options: dict[str, Any]) -> list[DataFile]:
         return [

@@ -247,6 +247,7 @@ class WebAnnotationExporter:
     default_approved_only = False
     rated_only = False
     needs_ledger = False
+    needs_publisher = False
 
     def data_files(self, options: dict[str, Any]) -> list[DataFile]:
         return [

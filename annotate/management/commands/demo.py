@@ -1,6 +1,7 @@
 """manage.py demo — the sample transcript, the three demo users and a few annotations.
 
-Safe to run again: it reuses what exists and duplicates nothing.
+Safe to run again: it reuses what exists and duplicates nothing. The users' passwords
+come last, in a frame, so they stay easy to find above the server's own output.
 """
 
 import os
@@ -14,9 +15,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from annotate import services
+from annotate.datasets import exporters
+from annotate.datasets import service as datasets
 from annotate.models import Annotation
 from archive import ledger
 from archive.services import source_import
+from common.errors import NotConfigured
 from common.roles import Role
 
 SAMPLE = Path(settings.BASE_DIR) / "fixtures" / "sample_liveblog.txt"
@@ -44,7 +48,7 @@ class Command(BaseCommand):
     help = "Create the demo users, import the sample transcript and add sample annotations."
 
     def handle(self, *args, **options):
-        users = self._users()
+        users, logins = self._users()
         result = source_import(
             data=SAMPLE.read_bytes(), actor=users["editor"], filename=SAMPLE.name
         )
@@ -54,13 +58,20 @@ class Command(BaseCommand):
         )
         self._sample_annotations(result.transcript, users)
         ledger.seal()  # the History pages then show the sample's events as sealed
+        self.stdout.write(_publisher_line())
+        self.stdout.write(_framed(["Demo users (log in at /admin/):", "", *logins]))
 
     def _users(self):
+        """The demo users, and the lines to show last: each one's password if it was
+        created now, else that it exists (only a hash is stored), and then how to set a
+        new password."""
         User = get_user_model()
-        users = {}
+        users, logins, existing = {}, [], False
         fixed_password = os.environ.get("CLAIMTRAIL_DEMO_PASSWORD")
+        width = max(len(username) for username, _ in DEMO_USERS)
         for username, role in DEMO_USERS:
             user = User.objects.filter(username=username).first()
+            label = f"{username:<{width}}  {role.value:<9}"
             if user is None:
                 password = fixed_password or secrets.token_urlsafe(9)
                 user = User.objects.create_user(
@@ -69,15 +80,16 @@ class Command(BaseCommand):
                     email=f"{username}@example.org",
                     is_staff=True,
                 )
-                self.stdout.write(f"created user {username!r} ({role.value}), password: {password}")
+                self.stdout.write(f"created user {username!r} ({role.value})")
+                logins.append(f"{label}  password: {password}")
             else:
-                self.stdout.write(
-                    f"user {username!r} exists (password shown when it was created; "
-                    f"reset it with: python manage.py changepassword {username})"
-                )
+                existing = True
+                logins.append(f"{label}  exists (its password was shown when it was created)")
             user.groups.add(Group.objects.get(name=role.value))
             users[username] = user
-        return users
+        if existing:
+            logins += ["", "Set a new one with .venv/bin/python manage.py changepassword <user>"]
+        return users, logins
 
     @transaction.atomic
     def _sample_annotations(self, transcript, users):
@@ -114,6 +126,26 @@ class Command(BaseCommand):
                     actor=annotator, annotation=annotation, expected_version=annotation.version
                 )
         self.stdout.write("sample annotations created")
+
+
+def _publisher_line() -> str:
+    """Who ClaimReview exports name as their publisher here, or what they still need."""
+    try:
+        publication = datasets.publication(exporters.get("claimreview"))
+    except NotConfigured as error:
+        return f"ClaimReview exports: {error.message}"
+    publisher, base = publication["publisher"], publication["public_base_url"]
+    return (
+        f"ClaimReview exports: publisher {publisher['name']} <{publisher['url']}>, "
+        f"fact-checks at {base.rstrip('/')}/<id> (README, Settings)"
+    )
+
+
+def _framed(lines: list[str]) -> str:
+    """``lines`` in an ASCII frame, set off by a blank line before it."""
+    width = max(len(line) for line in lines)
+    border = "+" + "-" * (width + 2) + "+"
+    return "\n".join(["", border, *(f"| {line:<{width}} |" for line in lines), border])
 
 
 def _sentence_start(text: str, index: int) -> int:

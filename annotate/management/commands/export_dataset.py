@@ -59,7 +59,11 @@ class Command(BaseCommand):
             help="Do not restrict to approved annotations (claimreview).",
         )
         parser.add_argument("--actor", help="Username to record on the ledger (default: system).")
-        parser.add_argument("--base-url", help="Base URL for the ids in JSON-LD exports.")
+        parser.add_argument(
+            "--base-url",
+            help="Base URL for the ids in Web Annotation exports (ClaimReview links each "
+            "fact-check under CLAIMTRAIL_PUBLIC_BASE_URL).",
+        )
         parser.add_argument("--reason", default="")
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
 

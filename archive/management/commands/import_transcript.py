@@ -13,6 +13,12 @@ from archive.importers.base import DocumentError
 from archive.importers.registry import FORMATS
 from archive.services import check_import_size, source_import
 
+# The way out of a refusal, in this command's words (DocumentError.worded).
+WAYS_OUT = {
+    "encoding": "pass --encoding to read it as another encoding",
+    "format": "use --format ({choices})",
+}
+
 
 class Command(BaseCommand):
     help = "Import transcript files (liveblog, srt, vtt, dialogue, jsonl) into the archive."
@@ -96,7 +102,8 @@ def _shown(name) -> str:
 
 
 def _one_line(error: Exception) -> str:
-    return " ".join(_shown(str(error)).split()) or error.__class__.__name__
+    text = error.worded(WAYS_OUT) if isinstance(error, DocumentError) else str(error)
+    return " ".join(_shown(text).split()) or error.__class__.__name__
 
 
 def _shorten(text: str, limit: int = 70) -> str:
