@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from archive.models import Segment
+from common.text import shorten
 
 
 class Verdict(models.TextChoices):
@@ -138,8 +139,8 @@ class Annotation(models.Model):
         ]
 
     def __str__(self):
-        quote = self.quote if len(self.quote) <= 60 else self.quote[:59] + "…"
-        return f"“{quote}” ({self.get_status_display().lower()})"
+        # No quotation marks: the admin's messages and pages put their own around it.
+        return shorten(self.quote, 60)
 
     @property
     def rating(self) -> int | None:

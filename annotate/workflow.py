@@ -33,6 +33,17 @@ class Action(StrEnum):
     IMPORT_SOURCES = "import-sources"
     EXPORT = "export"
 
+    @property
+    def words(self) -> str:
+        """The action as a verb in a sentence: ``request changes``, not its value."""
+        return self.value.replace("-", " ")
+
+    def on(self, thing: str) -> str:
+        """The action done to ``thing``: ``approve an annotation``, ``request changes to it``."""
+        if self is Action.REQUEST_CHANGES:
+            return f"{self.words} to {thing}"
+        return f"{self.words} {thing}"
+
 
 # (action, from status) -> status after the action.
 TRANSITIONS: dict[tuple[Action, Status], Status] = {
@@ -107,10 +118,10 @@ def check(action: Action, status: str, actor: Actor, *, verdict: str = "", appro
     allowed_roles = ROLES_FOR[action]
     if not actor.roles & allowed_roles:
         names = " or ".join(sorted(role.value.lower() for role in allowed_roles))
-        return Outcome(False, f"only an {names} may {action.value} an annotation")
+        return Outcome(False, f"only an {names} may {action.on('an annotation')}")
     if action in (Action.EDIT, Action.SUBMIT) and Role.EDITOR not in actor.roles:
         if not (actor.is_creator or actor.is_assignee):
-            return Outcome(False, f"only its author or assignee may {action.value} this annotation")
+            return Outcome(False, f"only its author or assignee may {action.on('this annotation')}")
     if action in REVIEW_ACTIONS:
         if actor.is_creator or actor.is_last_editor:
             return Outcome(
@@ -130,6 +141,6 @@ def _wrong_status(action: Action, status: Status) -> str:
         return f"only drafts can be edited; this annotation is {status.label.lower()}{hint}"
     sources = [s.label.lower() for (a, s) in TRANSITIONS if a is action]
     return (
-        f"cannot {action.value} an annotation that is {status.label.lower()} "
+        f"cannot {action.on('an annotation')} that is {status.label.lower()} "
         f"(only from: {', '.join(sources)})"
     )

@@ -538,6 +538,12 @@ def scoped_history(obj: models.Model):
     return LedgerEvent.objects.filter(scope=scope_of(obj)).order_by("sequence")
 
 
+def latest_change(obj: models.Model) -> LedgerEvent | None:
+    """The newest event of ``obj`` or of an object that belongs to it (an annotation's
+    citation): the change that made its current state, as a stale writer is told."""
+    return scoped_history(obj).order_by("-sequence").first()
+
+
 def head() -> tuple[int, str]:
     """The ledger position: (last sequence, its hash); (0, genesis) when empty."""
     last = LedgerEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()

@@ -12,11 +12,12 @@ from django.core.validators import URLValidator
 
 from annotate import records
 from annotate.models import Annotation, Citation
-from annotate.services import CITATION_FIELDS, quote_span
+from annotate.services import CITATION_FIELDS, quote_span, require_verdict_to_submit
 from annotate.workflow import Action
 from archive import ledger
 from archive.models import Segment
 from common.errors import InvalidInput
+from common.text import shorten
 
 HTTP_ONLY = URLValidator(schemes=["http", "https"])
 
@@ -50,6 +51,9 @@ class AnnotationForm(forms.ModelForm):
         "segment is enough; with offsets, they are checked against the text.",
     )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Set by the admin for "Save and submit": then the submit rules are checked here too,
+    # so a refusal leaves the form as filled in and nothing is saved.
+    submitting = False
 
     class Meta:
         model = Annotation
@@ -81,6 +85,8 @@ class AnnotationForm(forms.ModelForm):
         data = super().clean()
         if self._editing:
             self._check_version(data.get("expected_version"))
+        if self.submitting:
+            self._check_submittable(data)
         segment = self.target_segment
         if segment is None:
             raise forms.ValidationError(
@@ -94,7 +100,7 @@ class AnnotationForm(forms.ModelForm):
         if expected is None:
             raise forms.ValidationError("The form has no version; reload the page.")
         if expected != self.instance.version:
-            last = ledger.history(self.instance).order_by("-sequence").first()
+            last = ledger.latest_change(self.instance)  # a citation change counts too
             who = last.actor_label if last else "someone"
             when = last.recorded_at.strftime("%Y-%m-%d %H:%M:%S UTC") if last else ""
             raise forms.ValidationError(
@@ -104,6 +110,12 @@ class AnnotationForm(forms.ModelForm):
                 "again.",
                 code="conflict",
             )
+
+    def _check_submittable(self, data: dict) -> None:
+        try:  # the submit service's rule, which it applies again when it writes
+            require_verdict_to_submit(data.get("verdict"))
+        except InvalidInput as error:
+            self.add_error("verdict", error.message)
 
     def _resolve_span(self, text: str, data: dict) -> None:
         start, end, quote = data.get("start"), data.get("end"), data.get("quote") or ""
@@ -132,7 +144,8 @@ class AnnotationForm(forms.ModelForm):
         if quote and text[start:end] != quote:
             self.add_error(
                 "quote",
-                f"The text at [{start}, {end}) is “{text[start:end][:80]}”, not these words.",
+                f"The text at [{start}, {end}) is “{shorten(text[start:end], 80)}”, "
+                "not these words.",
             )
             return
         data["start"], data["end"], data["quote"] = start, end, text[start:end]

@@ -37,6 +37,7 @@ from annotate.services.transitions import (
     annotation_reopen,
     annotation_request_changes,
     annotation_submit,
+    require_verdict_to_submit,
 )
 
 __all__ = [
@@ -65,4 +66,5 @@ __all__ = [
     "claim_type_fingerprint",
     "claim_type_update",
     "quote_span",
+    "require_verdict_to_submit",
 ]

@@ -16,6 +16,7 @@ from archive import ledger
 from archive.models import Segment
 from common.errors import Conflict, InvalidInput, NotAllowed
 from common.roles import roles_of
+from common.text import shorten
 
 CONTEXT_CHARS = 32
 
@@ -121,7 +122,7 @@ def _http_url(value: Any, field: str, *, required: bool) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(value) > 2000:
         raise InvalidInput(
-            f"{field} must be an http(s) address, got {value[:80]!r}",
+            f"{field} must be an http(s) address, got {shorten(value, 80)!r}",
             fields={field: ["must start with http:// or https://"]},
         )
     return value
@@ -205,7 +206,7 @@ def _check_version(annotation: Annotation, expected_version: Any) -> None:
     if expected_version is None:
         raise InvalidInput("the version this change is based on is required")
     if expected_version != annotation.version:
-        last = ledger.history(annotation).order_by("-sequence").first()
+        last = ledger.latest_change(annotation)  # its citations' events raise it too
         who = last.actor_label if last else "someone"
         when = last.recorded_at.isoformat(timespec="seconds") if last else "unknown time"
         raise Conflict(

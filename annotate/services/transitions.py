@@ -21,6 +21,13 @@ from archive import ledger
 from common.errors import InvalidInput
 
 
+def require_verdict_to_submit(verdict: str | None) -> None:
+    """Refuse to submit an annotation with no proposed verdict (``InvalidInput`` on
+    ``verdict``). The submit service applies it; forms ask it first for a field message."""
+    if not verdict:
+        raise InvalidInput("propose a verdict before submitting", fields={"verdict": ["required"]})
+
+
 @ledger.atomic
 def _transition(
     action: Action, *, actor, annotation, expected_version: int, comment: str, reason: str
@@ -49,13 +56,13 @@ def _transition(
             approvals=len(approvers),
         )
     )
-    if action is Action.SUBMIT and not annotation.verdict:
-        raise InvalidInput("propose a verdict before submitting", fields={"verdict": ["required"]})
+    if action is Action.SUBMIT:
+        require_verdict_to_submit(annotation.verdict)
     before = records.annotation_state(annotation)
     if action in workflow.REVIEW_ACTIONS:
         if action is not Action.APPROVE and not (comment or "").strip():
             raise InvalidInput(
-                f"say why: a comment is required to {action.value}",
+                f"say why: a comment is required to {action.words}",
                 fields={"comment": ["required"]},
             )
         review = Review(

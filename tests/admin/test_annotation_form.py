@@ -66,10 +66,29 @@ def test_add_form_is_prefilled_from_the_selection(login, annotator, segment):
     assert 'class="ct-hl ct-draft"' in html  # the chosen span is shown in context
 
 
-def test_add_without_a_segment_points_to_the_transcripts(login, annotator):
+def test_add_without_a_segment_explains_where_annotations_start(login, annotator):
     response = login(annotator).get(reverse(ADD))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("admin:archive_transcript_changelist")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "An annotation starts from a transcript's text" in html
+    assert f'href="{reverse("admin:archive_transcript_changelist")}"' in html
+
+
+def test_add_with_a_malformed_or_unknown_segment_says_so_at_once(login, annotator):
+    import uuid
+
+    client = login(annotator)
+    for segment_id in ("not-a-uuid", str(uuid.uuid4())):
+        response = client.get(reverse(ADD) + f"?segment={segment_id}")
+        assert response.status_code == 404
+        html = response.content.decode()
+        assert "This segment does not exist" in html and 'name="claim_text"' not in html
+        assert f'href="{reverse("admin:archive_transcript_changelist")}"' in html
+
+
+def test_the_add_explanation_is_not_offered_to_those_who_cannot_add(login, reviewer):
+    assert login(reviewer).get(reverse(ADD)).status_code == 403
+    assert login(reviewer).get(reverse(ADD) + "?segment=not-a-uuid").status_code == 403
 
 
 def test_saving_creates_a_draft_with_its_citation_through_the_services(login, annotator, segment):
@@ -130,6 +149,24 @@ def test_a_quote_that_does_not_match_the_offsets_is_refused(login, annotator, se
     assert not Annotation.objects.exists()
 
 
+def test_a_mismatched_quote_message_cuts_the_text_between_words(login, annotator, segment):
+    data = _add_data(
+        segment, start="0", end=str(len(segment.text)), quote="not this", claim_type=_quantity()
+    )
+    html = login(annotator).post(reverse(ADD), data).content.decode()
+    shown = html.split("is “")[1].split("”, not these words")[0]
+    kept = shown[:-1].rstrip(" ,.;:")
+    assert shown.endswith("…") and segment.text.startswith(kept)
+    assert segment.text[len(kept)] in " ,.;:\n"
+
+
+def test_the_added_message_quotes_the_annotation_once(login, annotator, segment):
+    data = _add_data(segment, quote="4.2 million", claim_type=_quantity())
+    html = login(annotator).post(reverse(ADD), data, follow=True).content.decode()
+    annotation = Annotation.objects.get()
+    assert f'The annotation “<a href="{change_url(annotation)}">4.2 million</a>” was added' in html
+
+
 def test_a_non_http_citation_url_is_refused_and_nothing_is_stored(login, annotator, segment):
     data = _add_data(segment, quote="4.2 million", claim_type=_quantity())
     data.update(_citation(url="ftp://example.org/budget"))
@@ -146,11 +183,29 @@ def test_save_and_submit_sends_it_to_review(login, annotator, segment):
     assert Annotation.objects.get().status == Status.IN_REVIEW
 
 
-def test_submit_without_a_verdict_keeps_the_draft_and_says_why(login, annotator, segment):
+def _verdict_error(html):
+    return html.split('id="id_verdict_error"')[1].split("</ul>")[0]
+
+
+def test_submit_without_a_verdict_saves_nothing_and_marks_the_verdict(login, annotator, segment):
     data = _add_data(segment, quote="4.2 million", claim_type=_quantity(), verdict="", _submit="1")
-    response = login(annotator).post(reverse(ADD), data, follow=True)
-    assert Annotation.objects.get().status == Status.DRAFT
-    assert "not submitted: propose a verdict" in response.content.decode()
+    data.pop("_save")
+    response = login(annotator).post(reverse(ADD), data)
+    assert response.status_code == 200  # the same form, as filled in
+    assert "propose a verdict before submitting" in _verdict_error(response.content.decode())
+    assert not Annotation.objects.exists()
+    assert not LedgerEvent.objects.filter(action="annotation.create").exists()
+
+
+def test_submit_of_a_draft_without_a_verdict_saves_none_of_its_changes(login, annotator, segment):
+    annotation = make_annotation(annotator, segment, words="4.2 million", verdict="")
+    data = _change_data(annotation, claim_text="Changed claim.", _submit="1")
+    data.pop("_save")
+    response = login(annotator).post(change_url(annotation), data)
+    assert response.status_code == 200
+    assert "propose a verdict before submitting" in _verdict_error(response.content.decode())
+    annotation.refresh_from_db()
+    assert annotation.claim_text == "A restated claim." and annotation.version == 1
 
 
 def _change_data(annotation, **overrides):
@@ -208,6 +263,26 @@ def test_a_stale_form_is_refused_with_a_clear_message(login, annotator, segment)
     assert "your form was based on version 1" in html
     annotation.refresh_from_db()
     assert annotation.claim_text == "Their edit."
+
+
+def test_a_stale_form_names_who_made_the_current_version_and_when(
+    login, annotator, editor, segment
+):
+    from annotate import services
+
+    annotation = make_annotation(annotator, segment, words="4.2 million")
+    annotation = services.annotation_update(
+        actor=annotator, annotation=annotation, expected_version=1, claim_text="Version two."
+    )
+    stale = _change_data(annotation, claim_text="My edit.")  # the form, at version 2
+    services.citation_add(
+        actor=editor, annotation=annotation, expected_version=2, url="https://example.org/c"
+    )  # version 3, by the editor
+    latest = LedgerEvent.objects.order_by("-sequence").first()
+    html = login(annotator).post(change_url(annotation), stale).content.decode()
+    when = latest.recorded_at.strftime("%Y-%m-%d %H:%M:%S")
+    assert f"this annotation was changed by ed at {when} UTC while you were editing" in html
+    assert "it is now version 3; your form was based on version 2" in html
 
 
 def test_citations_are_added_changed_and_removed_through_services(login, annotator, segment):

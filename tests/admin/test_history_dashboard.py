@@ -218,7 +218,7 @@ def test_an_oversized_upload_shows_the_import_service_message(login, editor, set
         reverse("admin:archive_source_add"), {"file": upload, "format": "auto"}
     )
     assert response.status_code == 200
-    assert "over the 0 MB limit" in response.content.decode()
+    assert "over the import limit of 100 bytes" in response.content.decode()
     assert not Source.objects.exists()
 
 
@@ -237,3 +237,63 @@ def test_the_cached_chain_check_is_dropped_when_the_ledger_is_not_the_same(annot
     cache.set(_VERIFY_CACHE_KEY, {"seal": 1, "hash": "f" * 64, "problems": ("stale",)})
     result = check_whole_chain()
     assert result.ok and "whole sealed ledger" in result.scope
+
+
+IRANIAN = "Two Individuals Charged for Acting as Agents of the Iranian Government"
+LONG_CLAIM = " ".join(f"Claim word {n} of a long restatement." for n in range(20))
+
+
+def test_history_lists_each_field_by_its_label_with_the_whole_short_value(
+    login, annotator, segment
+):
+    annotation = make_annotation(
+        annotator,
+        segment,
+        words="4.2 million",
+        citations=[{"url": "https://example.org/a", "title": IRANIAN}],
+    )
+    html = login(annotator).get(_history("annotate_annotation", annotation)).content.decode()
+    assert f"<strong>Title</strong>: {IRANIAN}</li>" in html
+    assert "<strong>URL</strong>: https://example.org/a</li>" in html
+    assert "url=https" not in html and "stance=" not in html  # no key=value dump
+
+
+def test_history_names_related_objects_and_shortens_bare_ids(login, annotator, segment):
+    annotation = make_annotation(
+        annotator, segment, words="4.2 million", citations=[{"url": "https://example.org/a"}]
+    )
+    citation = annotation.citations.get()
+    html = login(annotator).get(_history("annotate_annotation", annotation)).content.decode()
+    body = html.split('id="change-history"')[1]
+    assert str(segment.pk) not in body  # the segment has no name in the state: shortened
+    assert f"<strong>Segment</strong>: {str(segment.pk)[:8]}…</li>" in body
+    assert str(citation.pk)[:8] not in body  # the citation is named by what it carries
+    assert "citation: https://example.org/a" in body
+
+
+def test_history_cuts_long_values_with_an_ellipsis_and_keeps_them_whole_on_demand(
+    login, annotator, segment
+):
+    annotation = make_annotation(annotator, segment, words="4.2 million")
+    services.annotation_update(
+        actor=annotator, annotation=annotation, expected_version=1, claim_text=LONG_CLAIM
+    )
+    html = login(annotator).get(_history("annotate_annotation", annotation)).content.decode()
+    assert "<strong>Claim text</strong>: <del>A restated claim.</del> → <details" in html
+    shown = html.split("<summary><ins>")[1].split("</ins></summary>")[0]
+    assert shown.endswith("…") and LONG_CLAIM.startswith(shown[:-1].rstrip())
+    assert LONG_CLAIM[len(shown[:-1].rstrip())] == " "  # cut between words
+    assert f">{LONG_CLAIM}</ins></details>" in html  # the whole value, on demand
+    assert " style=" not in html.split('id="change-history"')[1]  # the CSP allows no inline style
+
+
+def test_transcript_history_names_fields_and_leaves_out_its_own_id(login, editor, transcript):
+    html = login(editor).get(_history("archive_transcript", transcript)).content.decode()
+    body = html.split('id="change-history"')[1]
+    assert f"<strong>Filename</strong>: {transcript.source.filename}</li>" in body
+    assert "<strong>Segment count</strong>: " in body
+    assert str(transcript.pk) not in body and "transcript_id" not in body
+    source_page = login(editor).get(_history("archive_source", transcript.source))
+    assert f"<strong>Transcript</strong>: {str(transcript.pk)[:8]}…</li>" in (
+        source_page.content.decode()
+    )

@@ -65,6 +65,48 @@ def test_request_changes_needs_a_comment(login, annotator, reviewer, segment):
     assert Review.objects.get().comment == "Cite the audit."
 
 
+def test_the_missing_comment_message_names_the_step_in_words(login, annotator, reviewer, segment):
+    annotation = _in_review(annotator, segment)
+    html = _step(login(reviewer), annotation, "request-changes").content.decode()
+    assert "say why: a comment is required to request changes" in html
+    assert "to request-changes" not in html
+
+
+LONG = "The town spent 4.2 million on roads in 2023, up 12 per cent on 2022."
+
+
+def _quoted_in_messages(html):
+    """What the messages quote between “ and ”."""
+    messages = html.split('<ul class="messagelist">')[1].split("</ul>")[0]
+    return [part.split("”")[0] for part in messages.split("“")[1:]]
+
+
+def _cut_between_words(shown, whole):
+    kept = shown[:-1].rstrip(" ,.;:")
+    return shown.endswith("…") and whole.startswith(kept) and whole[len(kept)] in " ,.;:"
+
+
+def test_a_step_message_cuts_a_long_quote_between_words_with_an_ellipsis(
+    login, annotator, reviewer, segment
+):
+    annotation = make_annotation(annotator, segment, words=LONG)
+    annotation = services.annotation_submit(
+        actor=annotator, annotation=annotation, expected_version=1
+    )
+    html = _step(login(reviewer), annotation, "approve").content.decode()
+    [shown] = _quoted_in_messages(html)
+    assert _cut_between_words(shown, LONG), shown
+
+
+def test_a_bulk_refusal_cuts_a_long_quote_between_words_with_an_ellipsis(
+    login, annotator, reviewer, segment
+):
+    draft = make_annotation(annotator, segment, words=LONG)  # a draft: approving is refused
+    html = _bulk(login(reviewer), "approve_selected", [draft]).content.decode()
+    [shown] = _quoted_in_messages(html)
+    assert _cut_between_words(shown, LONG), shown
+
+
 def test_reject_with_a_comment(login, annotator, reviewer, segment):
     annotation = _in_review(annotator, segment)
     _step(login(reviewer), annotation, "reject", comment="Not a claim.")

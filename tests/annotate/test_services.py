@@ -124,6 +124,20 @@ def test_stale_version_is_a_conflict_naming_who_and_when(annotator, editor, segm
     assert annotation.claim_text == "editor's words"
 
 
+def test_a_conflict_names_the_change_that_made_the_current_version(annotator, editor, segment):
+    annotation = make_annotation(annotator, segment)
+    services.annotation_update(
+        actor=annotator, annotation=annotation, expected_version=1, claim_text="my words"
+    )
+    services.citation_add(actor=editor, annotation=annotation, expected_version=2, **CITATION)
+    latest = selectors.annotation_history(annotation).last()  # the citation's event, version 3
+    with pytest.raises(Conflict, match="changed by ed at") as error:
+        services.annotation_update(
+            actor=annotator, annotation=annotation, expected_version=2, claim_text="mine"
+        )
+    assert error.value.changed_by == "ed" and error.value.changed_at == latest.recorded_at
+
+
 def test_other_annotator_cannot_edit_my_draft(annotator, annotator2, segment):
     annotation = make_annotation(annotator, segment)
     with pytest.raises(NotAllowed, match="author or assignee"):

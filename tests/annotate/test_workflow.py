@@ -86,3 +86,10 @@ def test_same_reviewer_cannot_approve_twice():
 def test_editing_approved_says_reopen_first():
     outcome = check(Action.EDIT, "approved", ACTORS["author-annotator"])
     assert not outcome.allowed and "reopen" in outcome.reason
+
+
+def test_refusals_name_the_action_in_words():
+    refused = check(Action.REQUEST_CHANGES, Status.IN_REVIEW, ACTORS["author-annotator"])
+    assert refused.reason == "only an editor or reviewer may request changes to an annotation"
+    wrong_state = check(Action.REQUEST_CHANGES, Status.DRAFT, ACTORS["reviewer"])
+    assert wrong_state.reason.startswith("cannot request changes to an annotation that is draft")
