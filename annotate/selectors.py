@@ -14,7 +14,7 @@ from datetime import date, datetime
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from annotate import workflow
-from annotate.models import Annotation, Citation, Review, Status
+from annotate.models import Annotation, Citation, Decision, Review, Status
 from annotate.workflow import Action
 from archive import ledger
 from archive.models import Segment, Transcript
@@ -128,6 +128,27 @@ def review_queue(user) -> QuerySet[Annotation]:
 
 # The admin's name for the review queue.
 awaiting_review_by = review_queue
+
+
+def next_to_review(user, *, skip=()) -> Annotation | None:
+    """The item of ``user``'s review queue that has waited longest, leaving out ``skip``."""
+    return review_queue(user).exclude(pk__in=list(skip)).order_by("updated_at", "id").first()
+
+
+def sent_back() -> Q:
+    """A draft a reviewer sent back in its latest round, not yet changed and submitted
+    again (the round is raised only when the draft is submitted again)."""
+    request = Review.objects.filter(
+        annotation=OuterRef("pk"),
+        review_round=OuterRef("review_round"),
+        decision=Decision.REQUEST_CHANGES,
+    )
+    return Q(status=Status.DRAFT) & Q(Exists(request))
+
+
+def changes_requested(user) -> QuerySet[Annotation]:
+    """Drafts of ``user``'s (created or assigned) that a reviewer sent back."""
+    return annotation_list().filter(sent_back()).filter(Q(created_by=user) | Q(assignee=user))
 
 
 def assigned_to(user) -> QuerySet[Annotation]:

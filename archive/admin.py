@@ -23,12 +23,13 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from common.errors import NotAllowed
+from common.text import shorten
 
-from . import ledger
+from . import history, ledger
 from .importers import registry
-from .importers.base import DocumentError
+from .importers.base import DocumentError, summarise_dropped
 from .models import LedgerEvent, LedgerSeal, Segment, Source, Transcript
-from .services import may_import_sources, source_upload
+from .services import ImportResult, may_import_sources, source_upload
 
 HISTORY_PAGE_SIZE = 100
 # The History page verifies new ledger events incrementally, at most this many per
@@ -173,7 +174,7 @@ def ledger_history_response(request, model_admin, obj, events, *, title: str = "
         "opts": model_admin.model._meta,
         "module_name": str(model_admin.model._meta.verbose_name_plural).capitalize(),
         "page": page,
-        "events": [_event_row(event) for event in rows],
+        "events": [history.event_row(event, obj) for event in rows],
         "shown_check": check_events(rows) if rows else None,
         "chain_check": check_whole_chain(),
         "preserved_filters": model_admin.get_preserved_filters(request),
@@ -181,44 +182,47 @@ def ledger_history_response(request, model_admin, obj, events, *, title: str = "
     return TemplateResponse(request, "admin/archive/ledger_history.html", context)
 
 
-def _event_row(event: LedgerEvent) -> dict:
-    changes = [
-        {"field": field, "before": _short(pair[0]), "after": _short(pair[1])}
-        for field, pair in sorted((event.changes or {}).items())
-        if isinstance(pair, list | tuple) and len(pair) == 2
-    ]
-    summary = ""
-    if not changes:
-        summary = "; ".join(
-            f"{key}={_short(value)[:60]}"
-            for key, value in (event.state or {}).items()
-            if value not in (None, "", [], {}) and key not in ("id", "dropped")
-        )
-    return {
-        "event": event,
-        "changes": changes,
-        "summary": summary,
-        "kind": event.object_type.split(".")[-1],
-    }
-
-
-def _short(value) -> str:
-    text = "—" if value in (None, "") else str(value)
-    return text if len(text) <= 300 else text[:299] + "…"
-
-
 # ---------------------------------------------------------------- model admins
 
 
 class SourceUploadForm(forms.Form):
     file = forms.FileField(
-        help_text="The document exactly as received; it is stored byte for byte."
+        help_text="The document exactly as received; it is stored byte for byte. "
+        "It must be UTF-8 text."
     )
     format = forms.ChoiceField(
         choices=[("auto", "Detect")] + [(name, name) for name in registry.FORMATS], initial="auto"
     )
-    origin_url = forms.URLField(required=False, assume_scheme="https", label="Published at")
+    origin_url = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        label="Origin URL",
+        help_text="Where the document was published (http or https), if it was: "
+        "ClaimReview exports point at it as the place the claims appeared.",
+    )
     reason = forms.CharField(required=False, label="Note for the ledger")
+
+    # The way out of an import refusal, in this form's words (DocumentError.worded): it
+    # reads UTF-8 only (the import_transcript command reads other encodings).
+    WAYS_OUT = {
+        "encoding": "save the file as UTF-8 and upload it again",
+        "format": "choose it under Format ({choices})",
+    }
+
+    def add_document_error(self, error: DocumentError) -> None:
+        """Show an import refusal on the field it is about (the file, unless it names one)."""
+        field = "format" if error.needs == "format" else getattr(error, "field", "file")
+        self.add_error(field if field in self.fields else "file", error.worded(self.WAYS_OUT))
+
+
+def _import_confirmation(result: ImportResult) -> str:
+    """The message after an upload: the transcript, its segments and what the importer
+    dropped, by reason (an earlier import of the same bytes has that on its ledger event)."""
+    count = result.segment_count
+    segments = f"{count} segment{'' if count == 1 else 's'}"
+    if not result.created:
+        return f"Already imported: {result.transcript} ({segments})."
+    return f"Imported: {result.transcript} ({segments}; {summarise_dropped(result.dropped)})."
 
 
 @admin.register(Source)
@@ -265,12 +269,9 @@ class SourceAdmin(ReadOnlyAdmin):
             except NotAllowed as error:
                 raise PermissionDenied(error.message) from None
             except DocumentError as error:  # too large, unreadable, or not a transcript
-                form.add_error(getattr(error, "field", "file"), str(error))
+                form.add_document_error(error)
             else:
-                verb = "Imported" if result.created else "Already imported"
-                messages.success(
-                    request, f"{verb}: {result.transcript} ({result.segment_count} segments)."
-                )
+                messages.success(request, _import_confirmation(result))
                 return HttpResponseRedirect(
                     reverse("admin:archive_transcript_change", args=[result.transcript.pk])
                 )
@@ -324,6 +325,7 @@ class TranscriptAdmin(ReadOnlyAdmin):
             "page": page,
             "segments": self.reading_rows(request, transcript, list(page.object_list)),
             "has_view_permission": True,
+            **self.reading_context(request, transcript),
             **(extra_context or {}),
         }
         return TemplateResponse(request, self.reading_template, context)
@@ -336,6 +338,10 @@ class TranscriptAdmin(ReadOnlyAdmin):
 
     def reading_rows(self, request, transcript, segments):
         return [{"segment": segment} for segment in segments]
+
+    def reading_context(self, request, transcript) -> dict:
+        """More for the reading page's template (a subclass adds its tools)."""
+        return {}
 
     def history_view(self, request, object_id, extra_context=None):
         transcript = self.get_object(request, object_id)
@@ -370,7 +376,7 @@ class SegmentAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Text")
     def excerpt(self, obj):
-        return obj.text if len(obj.text) <= 120 else obj.text[:119] + "…"
+        return shorten(obj.text, 120)
 
 
 OBJECT_TYPES = [

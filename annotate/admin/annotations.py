@@ -14,12 +14,16 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ORDER_VAR
+from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from annotate import records, selectors, services, workflow
+from annotate.admin import desk, review_desk
 from annotate.admin import views as admin_views
 from annotate.admin.forms import SECTIONS, AnnotationForm, CitationForm
 from annotate.admin.lists import (
@@ -40,6 +44,7 @@ from archive import admin as archive_admin
 from archive.models import Segment, Transcript
 from common.errors import DomainError
 from common.roles import roles_of
+from common.text import shorten
 
 admin.site.site_header = "Claimtrail"
 admin.site.site_title = "Claimtrail"
@@ -128,7 +133,9 @@ class AnnotationAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
     # ------------------------------------------------------------ reads
 
     def get_queryset(self, request):
-        return selectors.annotation_list(with_children=False)
+        return selectors.annotation_list(with_children=False).annotate(
+            is_sent_back=ExpressionWrapper(selectors.sent_back(), output_field=BooleanField())
+        )
 
     def get_search_results(self, request, queryset, search_term):
         result = search_annotations(queryset, search_term)
@@ -160,10 +167,14 @@ class AnnotationAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
 
     @admin.display(description="Quote", ordering="quote")
     def quote_display(self, obj):
-        return obj.quote if len(obj.quote) <= 80 else obj.quote[:79] + "…"
+        return shorten(obj.quote, 80)
 
     @admin.display(description="Status", ordering="status")
     def status_display(self, obj):
+        if getattr(obj, "is_sent_back", False):
+            return format_html(
+                '<span class="ct-badge ct-{}">{}</span>', "changes-requested", "Changes requested"
+            )
         return format_html(
             '<span class="ct-badge ct-{}">{}</span>', obj.status, obj.get_status_display()
         )
@@ -245,6 +256,7 @@ class AnnotationAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
         field = form.base_fields.get("claim_type")
         if field is not None and hasattr(field.widget, "widget"):
             field.widget = field.widget.widget  # no add/edit/delete icons beside the taxonomy
+        form.submitting = "_submit" in request.POST  # "Save and submit": its rules first
         return form
 
     def changelist_view(self, request, extra_context=None):
@@ -258,14 +270,32 @@ class AnnotationAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
         return initial
 
     def add_view(self, request, form_url="", extra_context=None):
-        if request.method == "GET" and "segment" not in request.GET:
-            messages.info(
-                request,
-                "To annotate, open a transcript and select words in a segment "
-                "(or use a segment's “Annotate” link).",
-            )
-            return HttpResponseRedirect(reverse("admin:archive_transcript_changelist"))
+        if request.method == "GET":
+            if not self.has_add_permission(request):
+                raise PermissionDenied
+            if "segment" not in request.GET:
+                return self._start_from_a_transcript(request)
+            if _segment_from(request) is None:  # say so now, not after the form is filled
+                return self._start_from_a_transcript(request, unknown=request.GET["segment"])
         return super().add_view(request, form_url, extra_context)
+
+    def _start_from_a_transcript(self, request, *, unknown: str | None = None):
+        """The page "Add annotation" shows without a segment: where annotations start (404
+        when the link named a segment that does not exist)."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Add annotation",
+            "subtitle": None,
+            "opts": self.opts,
+            "unknown_segment": unknown,
+            "has_view_permission": self.has_view_permission(request),
+        }
+        return TemplateResponse(
+            request,
+            "admin/annotate/annotation/start_from_transcript.html",
+            context,
+            status=404 if unknown is not None else 200,
+        )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:
@@ -424,6 +454,11 @@ class AnnotationAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
                 ),
                 name="annotate_annotation_step",
             ),
+            path(
+                "review/",
+                wrap(lambda request: review_desk.review_desk_view(request, self)),
+                name="annotate_review_desk",
+            ),
             *super().get_urls(),
         ]
 
@@ -488,3 +523,21 @@ class AnnotatingTranscriptAdmin(archive_admin.TranscriptAdmin):
 
     def reading_rows(self, request, transcript, segments):
         return admin_views.reading_rows(request, segments)
+
+    def reading_context(self, request, transcript):
+        return desk.desk_context(request, transcript)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/segments/<uuid:segment_id>/",
+                wrap(
+                    lambda request, object_id, segment_id: desk.segment_fragment_view(
+                        request, self, object_id, segment_id
+                    )
+                ),
+                name="annotate_reading_segment",
+            ),
+            *super().get_urls(),
+        ]

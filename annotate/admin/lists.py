@@ -183,6 +183,7 @@ class QueueFilter(admin.SimpleListFilter):
             ("review", "Waiting for my review"),
             ("assigned", "Assigned to me"),
             ("mine", "Created by me"),
+            ("changes", "Sent back to me (changes requested)"),
         )
 
     def queryset(self, request, queryset):
@@ -195,6 +196,8 @@ class QueueFilter(admin.SimpleListFilter):
                 return queryset & selectors.assigned_to(user)
             case "mine":
                 return queryset.filter(created_by=user)
+            case "changes":
+                return queryset & selectors.changes_requested(user)
         return queryset
 
 

@@ -25,6 +25,7 @@ from annotate.workflow import Action
 from archive.models import Transcript
 from common.errors import DomainError
 from common.roles import Role, roles_of
+from common.text import shorten
 
 _ID = "00000000-0000-0000-0000-000000000000"
 TRANSITION_LABELS = {
@@ -48,7 +49,9 @@ def segment_html(text: str, annotations, change_url) -> SafeString:
     """The segment text as HTML with each annotated span in a ``<mark>``.
 
     Overlapping spans are cut into runs; each run links to the shortest annotation
-    that covers it. Every run carries ``data-start``, its offset in code points.
+    that covers it and lists every one that does (``data-annotations``, shortest
+    first), so the desk can offer a choice. Every run carries ``data-start``, its
+    offset in code points.
     Everything is escaped: the text is shown exactly as received, never as HTML.
     """
     length = len(text)
@@ -65,19 +68,24 @@ def segment_html(text: str, annotations, change_url) -> SafeString:
         if not covering:
             parts.append(format_html('<span data-start="{}">{}</span>', start, piece))
             continue
-        top = min(covering, key=lambda a: a.end - a.start)
-        classes = f"ct-hl ct-{top.status}" + (" ct-overlap" if len(covering) > 1 else "")
+        covering.sort(key=lambda a: a.end - a.start)
+        top = covering[0]
+        overlap = len(covering) > 1
+        classes = f"ct-hl ct-{top.status}" + (
+            f" ct-overlap ct-depth-{min(len(covering), 3)}" if overlap else ""
+        )
         title = " | ".join(
             f"{a.get_status_display()}: {a.claim_type.name}, {a.get_verdict_display() or 'no verdict'}"
             for a in covering
         )
         parts.append(
             format_html(
-                '<mark class="{}" data-start="{}" data-annotation="{}" data-href="{}" '
-                'title="{}" tabindex="0">{}</mark>',
+                '<mark class="{}" data-start="{}" data-annotation="{}" data-annotations="{}" '
+                'data-href="{}" title="{}" tabindex="0">{}</mark>',
                 classes,
                 start,
                 top.pk,
+                " ".join(str(a.pk) for a in covering),
                 change_url(top),
                 title,
                 piece,
@@ -103,7 +111,7 @@ def reading_rows(request, segments) -> list[dict]:
             {
                 "segment": segment,
                 "html": segment_html(segment.text, annotations, change_url),
-                "annotations": [(a, change_url(a)) for a in annotations],
+                "annotations": [(a, change_url(a), can_edit(request.user, a)) for a in annotations],
                 "add_url": f"{add_url}?segment={segment.pk}" if can_add else "",
             }
         )
@@ -153,7 +161,19 @@ def annotation_page_context(request, annotation: Annotation) -> dict:
             steps.append({"action": action.value, "label": label})
         elif action in workflow.REVIEW_ACTIONS and annotation.status == Status.IN_REVIEW:
             refused.append({"label": label, "reason": outcome.reason})
+    sent_back = [
+        r
+        for r in reviews
+        if r.decision == Decision.REQUEST_CHANGES and r.review_round == annotation.review_round
+    ]
     return {
+        # The reviewer's request, while the draft waits for its author.
+        "sent_back_review": sent_back[-1]
+        if sent_back and annotation.status == Status.DRAFT
+        else None,
+        # This user approved this round; the verdict needs another reviewer's approval.
+        "waiting_for_second": annotation.status == Status.IN_REVIEW
+        and request.user.pk in approvers,
         "segment_html": segment_html(annotation.segment.text, [annotation], lambda a: "#"),
         "segment": annotation.segment,
         "reviews": reviews,
@@ -197,12 +217,13 @@ def transition_view(request, model_admin, object_id):
 
 
 def _done_message(action: Action, annotation: Annotation) -> str:
+    quote = shorten(annotation.quote, 60)
     if action is Action.APPROVE and annotation.status == Status.IN_REVIEW:
         return (
-            f"Approved “{annotation.quote[:60]}”. A {annotation.get_verdict_display().lower()} "
+            f"Approved “{quote}”. A {annotation.get_verdict_display().lower()} "
             "verdict needs a second reviewer's approval, so it stays in review."
         )
-    return f"{TRANSITION_LABELS[action]}: done. “{annotation.quote[:60]}” is now " + (
+    return f"{TRANSITION_LABELS[action]}: done. “{quote}” is now " + (
         annotation.get_status_display().lower() + "."
     )
 
@@ -230,7 +251,7 @@ def bulk_apply(request, queryset, apply, done_message: str) -> None:
             apply(annotation)
             done += 1
         except DomainError as error:
-            refused.append(f"“{annotation.quote[:40]}”: {error.message}")
+            refused.append(f"“{shorten(annotation.quote, 40)}”: {error.message}")
     if done:
         messages.success(request, done_message.format(done=done))
     if refused:
@@ -303,6 +324,8 @@ def dashboard_view(request, model_admin):
         "reviewers": _reviewer_queues(),
         "my_queue": _capped(selectors.awaiting_review_by(request.user)),
         "my_assigned": _capped(selectors.assigned_to(request.user)),
+        "sent_back_count": _capped(selectors.changes_requested(request.user)),
+        "sent_back": sent_back_rows(request.user),
         "queue_cap": QUEUE_COUNT_CAP,
         "list_url": list_url,
         "status_legend": [(value, label) for value, label in Status.choices],
@@ -329,6 +352,25 @@ def _bars(counts: dict, choices, total: int, kind: str) -> list[dict]:
         for value, label in choices
         if counts.get(value)
     ]
+
+
+SENT_BACK_SHOWN = 10
+
+
+def sent_back_rows(user) -> list[dict]:
+    """The user's drafts a reviewer sent back, each with what the reviewer asked for."""
+    change_url = annotation_url_maker()
+    rows = []
+    for annotation in selectors.changes_requested(user)[:SENT_BACK_SHOWN]:
+        requests = [
+            review
+            for review in annotation.reviews.all()
+            if review.decision == Decision.REQUEST_CHANGES
+            and review.review_round == annotation.review_round
+        ]
+        latest = max(requests, key=lambda review: review.created_at)
+        rows.append({"annotation": annotation, "review": latest, "url": change_url(annotation)})
+    return rows
 
 
 def _reviewer_queues() -> list[dict]:

@@ -33,12 +33,14 @@ def test_annotations_are_highlighted_by_status_and_link_to_their_page(
 
 
 def test_overlapping_annotations_are_cut_into_runs(login, annotator, transcript, segment):
-    make_annotation(annotator, segment, words="4.2 million on roads")
-    make_annotation(annotator, segment, words="million")
+    wide = make_annotation(annotator, segment, words="4.2 million on roads")
+    narrow = make_annotation(annotator, segment, words="million")
     html = login(annotator).get(reading_url(transcript)).content.decode()
     assert ">4.2 </mark>" in html
-    assert 'class="ct-hl ct-draft ct-overlap"' in html
+    assert 'class="ct-hl ct-draft ct-overlap ct-depth-2"' in html
     assert ">million</mark>" in html
+    # The overlap run names both, shortest first, so the desk can offer a choice.
+    assert f'data-annotations="{narrow.pk} {wide.pk}"' in html
 
 
 def test_segment_and_quote_html_are_escaped(login, annotator, big_transcript):
@@ -85,8 +87,9 @@ def test_reading_page_is_paginated_by_200_segments(login, annotator, big_transcr
     assert "Speaker 204<" in second
 
 
-# Session, user, transcript + source, 2 x permissions, segments, annotations, roles.
-READING_PAGE_QUERIES = 8
+# Session, user, transcript + source, 2 x permissions, segments, annotations, roles, and
+# the claim types the desk offers.
+READING_PAGE_QUERIES = 9
 
 
 @pytest.mark.parametrize("size", [1, 50])

@@ -85,7 +85,8 @@ def test_annotate_review_history_and_stale_edit(browser, live_server, artifacts)
     page.goto(reading)
     assert "<script>alert" in page.inner_text(".ct-reading")  # shown as text, never run
     _select_with_mouse(page, segment.pk, "4.2 million")
-    page.click("#ct-selection-bar .ct-selection-go")
+    page.wait_for_selector("#ct-desk:not([hidden])")
+    page.click("#ct-desk .ct-desk-full")  # the panel's way to the full form
     page.wait_for_selector("#annotation_form")
     start = segment.text.index("4.2 million")
     assert page.input_value("#id_start") == str(start)  # code points, despite the emoji
@@ -114,7 +115,9 @@ def test_annotate_review_history_and_stale_edit(browser, live_server, artifacts)
     page.goto(reading)
     page.wait_for_selector("mark.ct-hl.ct-in-review")
     page.screenshot(path=str(artifacts / "reading-page-highlights.png"), full_page=True)
-    page.click("mark.ct-hl.ct-in-review")  # clicking a highlight opens it
+    page.click("mark.ct-hl.ct-in-review")  # clicking a highlight opens it in the panel
+    page.wait_for_selector("#ct-desk:not([hidden]).ct-desk-readonly")  # in review: read only
+    page.click("#ct-desk .ct-desk-full")
     page.wait_for_selector("#annotation_form")
     assert str(annotation.pk) in page.url
 

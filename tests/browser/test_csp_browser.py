@@ -50,12 +50,12 @@ def test_admin_pages_and_the_reading_script_run_under_the_policy(browser, live_s
     _log_in(page, live_server, "ann")
     page.wait_for_url(f"{live_server.url}/admin/")
 
-    # The reading page's script still turns a selection into the annotate action.
+    # The reading page's script still turns a selection into the annotating panel.
     page.goto(f"{live_server.url}/admin/archive/transcript/{transcript.pk}/change/")
     page.wait_for_selector("mark.ct-hl")
     _select_with_mouse(page, segment.pk, "4.2 million")
-    page.wait_for_selector("#ct-selection-bar .ct-selection-go", state="visible")
-    page.click("#ct-selection-bar .ct-selection-go")
+    page.wait_for_selector("#ct-desk:not([hidden])")
+    page.click("#ct-desk .ct-desk-full")
     page.wait_for_selector("#annotation_form")
     assert page.input_value("#id_quote") == "4.2 million"
     page.screenshot(path=str(artifacts / "csp-add-form.png"), full_page=True)
