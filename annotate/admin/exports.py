@@ -28,6 +28,16 @@ from common.errors import DomainError
 from common.roles import roles_of
 
 
+EXPORT_FORM_SECTIONS = (
+    ("Format", ("format", "unit")),
+    (
+        "Which annotations",
+        ("status", "verdict", "claim_type", "transcript", "date_from", "date_to", "approved_only"),
+    ),
+    ("Why", ("reason",)),
+)
+
+
 def is_editor(user) -> bool:
     return workflow.may(Action.EXPORT, roles_of(user))
 
@@ -42,7 +52,11 @@ class ExportForm(forms.Form):
         help_text="JSONL only.",
     )
     status = forms.MultipleChoiceField(
-        choices=Status.choices, required=False, widget=forms.CheckboxSelectMultiple
+        choices=Status.choices,
+        required=False,
+        initial=[Status.APPROVED],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Approved only unless you tick others; none ticked: every status.",
     )
     verdict = forms.MultipleChoiceField(
         choices=Verdict.choices, required=False, widget=forms.CheckboxSelectMultiple
@@ -87,6 +101,34 @@ class ExportForm(forms.Form):
         }
 
 
+FILTER_LABELS = {
+    "status": "status",
+    "verdict": "verdict",
+    "claim_type": "claim type",
+    "transcript": "transcripts",
+    "date_from": "changed on or after",
+    "date_to": "changed on or before",
+    "approved_only": "approved only",
+}
+
+
+def _describe_filters(filters: dict) -> str:
+    """The export's filters in words: each one set, in the form's order."""
+    parts = []
+    for key, label in FILTER_LABELS.items():
+        value = (filters or {}).get(key)
+        if value in (None, "", [], ()):
+            continue
+        if isinstance(value, list | tuple):
+            value = (
+                ", ".join(str(item) for item in value)
+                if key != "transcript"
+                else (f"{len(value)} selected")
+            )
+        parts.append(f"{label}: {value}")
+    return "; ".join(parts) or "none: everything"
+
+
 def _report(request, export: Export) -> None:
     if export.status == ExportStatus.DONE:
         messages.success(
@@ -108,7 +150,6 @@ class ExportAdmin(admin.ModelAdmin):
     list_select_related = ("requested_by",)
     ordering = ("-requested_at", "-id")
     actions = ["run_again"]
-    readonly_fields = [f.name for f in Export._meta.fields]
 
     # Editors manage exports; the group permissions predate the model, so roles decide.
     def has_module_permission(self, request):
@@ -128,6 +169,34 @@ class ExportAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.export_list()
+
+    fieldsets = (
+        (None, {"fields": ("format", "status_label", "requested_by", "requested_at")}),
+        ("What it holds", {"fields": ("filters_display", "options_display", "summary")}),
+        ("The package", {"fields": ("download", "size_display", "sha256", "finished_at")}),
+        (
+            "Provenance",
+            {"fields": ("ledger_sequence", "ledger_hash", "started_at", "worker", "error")},
+        ),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Shown as read: the export's record is never edited. Its path on the server
+        # is left out (the download link serves it).
+        return [name for fieldset in self.fieldsets for name in fieldset[1]["fields"]]
+
+    @admin.display(description="filters")
+    def filters_display(self, export):
+        return _describe_filters(export.filters)
+
+    @admin.display(description="options")
+    def options_display(self, export):
+        options = {k: v for k, v in (export.options or {}).items() if v not in (None, "", [])}
+        return ", ".join(f"{k}: {v}" for k, v in options.items()) or "—"
+
+    @admin.display(description="size")
+    def size_display(self, export):
+        return f"{export.size / 1_000_000:,.1f} MB" if export.size else "—"
 
     @admin.display(description="status", ordering="status")
     def status_label(self, export):
@@ -194,6 +263,7 @@ class ExportAdmin(admin.ModelAdmin):
             "title": "Export a dataset",
             "opts": self.opts,
             "form": form,
+            "sections": EXPORT_FORM_SECTIONS,
             "formats": [(name, exporters.get(name).description) for name in exporters.FORMATS],
             **(extra_context or {}),
         }

@@ -78,3 +78,11 @@ def test_an_ambiguous_new_quote_leaves_the_draft_unchanged(as_annotator, annotat
     assert response.status_code == 400
     draft.refresh_from_db()
     assert draft.quote == "4.2 million" and draft.version == 1
+
+
+def test_an_unknown_claim_type_with_a_quote_is_reported_as_the_claim_type(as_annotator, segment):
+    response = _create(as_annotator, segment, quote="three bridges", claim_type="no-such-type")
+    assert response.status_code == 400
+    fields = response.json()["error"]["fields"]
+    assert "claim_type" in fields and "start" not in fields
+    assert not Annotation.objects.exists()

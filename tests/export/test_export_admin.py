@@ -95,3 +95,29 @@ def test_the_list_costs_the_same_queries_for_one_export_and_for_many(
         Export.objects.create(format="csv", requested_by=editor, counts={"segments": 1})
     with django_assert_max_num_queries(len(one.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_the_form_starts_at_approved_with_the_other_statuses_a_choice(editor, client):
+    client.force_login(editor)
+    form = client.get(reverse("admin:annotate_export_add")).context["form"]
+    assert form["status"].value() == ["approved"]
+    html = client.get(reverse("admin:annotate_export_add")).content.decode()
+    for status in ("draft", "in-review", "approved", "rejected"):
+        assert f'value="{status}"' in html
+    assert html.count('class="module aligned ct-export-form"') == 3
+
+
+def test_the_export_page_reads_as_words_not_json_or_server_paths(dataset, editor, client):
+    client.force_login(editor)
+    client.post(
+        reverse("admin:annotate_export_add"),
+        {"format": "csv", "unit": "segment", "status": ["approved", "in-review"]},
+    )
+    export = Export.objects.get()
+    page = client.get(reverse("admin:annotate_export_change", args=[export.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert export.path and export.path not in html
+    assert "status: approved, in-review" in html
+    assert '{"status"' not in html and "[&quot;" not in html
+    assert "download zip" in html and " MB" in html
