@@ -119,7 +119,9 @@ def _describe_filters(filters: dict) -> str:
         value = (filters or {}).get(key)
         if value in (None, "", [], ()):
             continue
-        if isinstance(value, list | tuple):
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        elif isinstance(value, list | tuple):
             value = (
                 ", ".join(str(item) for item in value)
                 if key != "transcript"
@@ -196,7 +198,11 @@ class ExportAdmin(admin.ModelAdmin):
 
     @admin.display(description="size")
     def size_display(self, export):
-        return f"{export.size / 1_000_000:,.1f} MB" if export.size else "—"
+        if not export.size:
+            return "—"
+        if export.size < 1_000_000:
+            return f"{export.size / 1_000:,.1f} kB"
+        return f"{export.size / 1_000_000:,.1f} MB"
 
     @admin.display(description="status", ordering="status")
     def status_label(self, export):

@@ -120,4 +120,4 @@ def test_the_export_page_reads_as_words_not_json_or_server_paths(dataset, editor
     assert export.path and export.path not in html
     assert "status: approved, in-review" in html
     assert '{"status"' not in html and "[&quot;" not in html
-    assert "download zip" in html and " MB" in html
+    assert "download zip" in html and (" kB" in html or " MB" in html)
