@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import hashlib
 import struct
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -112,8 +113,12 @@ def source_import(
     retrieved_at: datetime | None = None,
     reason: str = "",
     on_progress: Callable[[int], None] | None = None,
+    event_date: date | None = None,
 ) -> ImportResult:
     """Import one document: store its exact bytes, its transcript and its segments.
+
+    ``event_date`` is the day of the event when the caller knows it; it takes the place
+    of a date the importer read from the document (a TSV transcript carries none).
 
     For trusted callers (commands, the demo, fixtures), which checked who acts: ``actor``
     is recorded as given, and ``None`` is the system. A person's upload goes through
@@ -137,6 +142,8 @@ def source_import(
     # Segments stream from the parser through the span checks into the database; a
     # document without any is refused here, before anything is stored.
     document = registry.stream(text, format=format, filename=filename)
+    if event_date is not None:
+        document = dataclasses.replace(document, event_date=event_date)
     stored_text = text if document.text is None else document.text
     try:
         return _store(

@@ -5,10 +5,10 @@
 
 from __future__ import annotations
 
-from annotate import records, workflow
+from annotate import records, signals, workflow
 from annotate.actions import AnnotateAction
 from annotate.fast import statements
-from annotate.models import Annotation, Decision, Review
+from annotate.models import Annotation, Decision, Review, Status
 from annotate.services._rules import (
     _check_version,
     _lock,
@@ -91,6 +91,8 @@ def _transition(
         changes=records.changes(before, after),
         reason=reason or comment or "",
     )
+    if annotation.status == Status.APPROVED:  # the deciding approval, not a first of two
+        signals.announce_approval(annotation=annotation, actor=actor)
     return annotation
 
 

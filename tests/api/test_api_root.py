@@ -15,6 +15,7 @@ ENDPOINTS = (
     "annotations",
     "citations",
     "exports",
+    "factchecks",
 )
 
 

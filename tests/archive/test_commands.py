@@ -164,3 +164,30 @@ def test_demo_prints_the_passwords_last_in_a_frame(capsys, monkeypatch):
 
 def test_sample_fixture_is_our_own():
     assert Path(SAMPLE).read_text().count("\n\n") > 12
+
+
+def test_the_event_date_given_on_the_command_line_is_the_transcripts(tmp_path, db):
+    from django.core.management import call_command
+
+    from archive.models import Transcript
+
+    path = tmp_path / "hearing.txt"
+    path.write_text(
+        "Sample hearing\n\n0900: Town: Ms. Ada Example\n\nThe town spent 4.2 million.\n"
+    )
+    call_command("import_transcript", str(path), "--event-date", "2017-08-22")
+    assert str(Transcript.objects.get().event_date) == "2017-08-22"
+
+
+def test_a_malformed_event_date_is_refused_before_anything_is_read(tmp_path, db):
+    import pytest
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from archive.models import Transcript
+
+    path = tmp_path / "hearing.txt"
+    path.write_text("Sample hearing\n\n0900: Town: Ms. Ada Example\n\nWords.\n")
+    with pytest.raises((CommandError, SystemExit)):
+        call_command("import_transcript", str(path), "--event-date", "22/08/2017")
+    assert not Transcript.objects.exists()

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "axes",
     "archive",
     "annotate",
+    "library",
+    "matching",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,9 @@
 """manage.py import_transcript FILE... — import transcripts into the archive."""
 
+import argparse
 import os
 import stat
+from datetime import date
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -30,6 +32,12 @@ class Command(BaseCommand):
         parser.add_argument("--encoding", default=None, help="Read the bytes as this encoding.")
         parser.add_argument("--user", default=None, help="Username recorded as the importer.")
         parser.add_argument("--reason", default="", help="Why it is imported (kept on the ledger).")
+        parser.add_argument(
+            "--event-date",
+            default=None,
+            type=_day,
+            help="The day of the event (YYYY-MM-DD), for documents that do not say it.",
+        )
 
     def handle(self, *args, **options):
         actor = self._actor(options["user"])
@@ -66,6 +74,7 @@ class Command(BaseCommand):
                 origin_url=_shown(options["origin_url"]),
                 reason=_shown(options["reason"]),
                 on_progress=bar.update,
+                event_date=options["event_date"],
             )
         shown = _shown(path)
         if not result.created:
@@ -109,3 +118,10 @@ def _one_line(error: Exception) -> str:
 def _shorten(text: str, limit: int = 70) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
