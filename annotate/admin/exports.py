@@ -27,7 +27,6 @@ from archive.models import Transcript
 from common.errors import DomainError
 from common.roles import roles_of
 
-
 EXPORT_FORM_SECTIONS = (
     ("Format", ("format", "unit")),
     (

@@ -101,8 +101,14 @@ def test_vectors_follow_the_content(library):
     record = LIBRARY[2]
     factcheck_import(
         actor=None,
-        records=[FactCheckRecord(url=record.url, claim_reviewed=record.claim_reviewed,
-                                 headline="Staged? No.", verdict="false")],
+        records=[
+            FactCheckRecord(
+                url=record.url,
+                claim_reviewed=record.claim_reviewed,
+                headline="Staged? No.",
+                verdict="false",
+            )
+        ],
         origin="tests",
     )
     assert services.embed_missing() == 1  # only the changed one is embedded again
@@ -147,9 +153,17 @@ def test_bad_requests_are_a_400_naming_the_field(library, client, annotator, bod
 
 
 def test_a_missing_segment_is_a_404_and_strangers_are_turned_away(library, client, outsider):
-    assert client.get("/api/v1/segments/00000000-0000-0000-0000-000000000000/matches/").status_code == 401
+    assert (
+        client.get("/api/v1/segments/00000000-0000-0000-0000-000000000000/matches/").status_code
+        == 401
+    )
     client.force_login(outsider)
-    assert client.post("/api/v1/claim-matches/", {"text": "x"}, content_type="application/json").status_code == 403
+    assert (
+        client.post(
+            "/api/v1/claim-matches/", {"text": "x"}, content_type="application/json"
+        ).status_code
+        == 403
+    )
 
 
 def test_feedback_is_kept_and_on_the_ledger(library, client, annotator):
@@ -179,7 +193,11 @@ def test_train_matcher_learns_from_judgements_and_is_on_the_ledger(library, tmp_
         ("d_0001", "Road repairs cost 4.2 million in 2023.", "https://checks.example.org/roads"),
         ("d_0002", "The town paid 4.2 million for roads.", "https://checks.example.org/roads"),
         ("d_0003", "Joblessness is at 5 percent.", "https://checks.example.org/unemployment"),
-        ("d_0004", "Unemployment is the lowest since 2009.", "https://checks.example.org/unemployment"),
+        (
+            "d_0004",
+            "Unemployment is the lowest since 2009.",
+            "https://checks.example.org/unemployment",
+        ),
         ("d_0005", "They faked the moon landing.", "https://checks.example.org/moon"),
         ("d_0006", "Nobody went to the moon.", "https://checks.example.org/moon"),
     ]

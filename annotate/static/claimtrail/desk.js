@@ -332,6 +332,7 @@
       "&quote=" + encodeURIComponent(span.quote);
     show("New annotation", span.quote, segmentMeta(state.segmentId), fullHref);
     focusFirstDecision();
+    loadSuggestions(span.quote, state.segmentId);
   }
 
   function chipFor(id) { return document.querySelector('.ct-chip[data-annotation="' + id + '"]'); }
@@ -360,6 +361,8 @@
       (editable ? "" : ". Read only here: open it on its own page to review it or see its history.");
     show(editable ? "Edit annotation" : "Annotation", data.quote, meta, chip ? chip.href : "#");
     focusFirstDecision();
+    if (editable) loadSuggestions(data.quote, data.segment);
+    else { suggestions.hidden = true; suggestionList.replaceChildren(); }
   }
 
   function close(force) {
@@ -373,6 +376,9 @@
     state = null;
     escArmed = false;
     desk.hidden = true;
+    suggestionRequest += 1;
+    suggestions.hidden = true;
+    suggestionList.replaceChildren();
     document.body.classList.remove("ct-desk-open");
     form.reset();
     clearErrors();
@@ -528,6 +534,87 @@
     state.data = fresh;
     clearErrors();
     showAlert("Loaded version " + fresh.version + " (" + fresh.last_edited_by + "'s). What you typed is kept: save again to apply it.");
+  }
+
+  // ------------------------------------------------------------ suggestions
+
+  // Fact-checks the selected words may repeat, from the library. Suggestions only: "Use
+  // this" fills a citation (and the verdict, when none is chosen) for the person to
+  // save; both it and "Not a match" are told to the API, which puts them on the ledger.
+  const suggestions = desk.querySelector(".ct-suggestions");
+  const suggestionList = desk.querySelector(".ct-suggestion-list");
+  let suggestionRequest = 0;
+
+  const STANCE_OF_VERDICT = { "true": "supports", "mostly-true": "supports", "mixed": "context",
+    "mostly-false": "refutes", "false": "refutes" };
+
+  async function loadSuggestions(text, segmentId) {
+    const asked = ++suggestionRequest;
+    suggestions.hidden = true;
+    suggestionList.replaceChildren();
+    if (!desk.dataset.matches || !text) return;
+    const result = await api("POST", desk.dataset.matches, { text: text, segment: segmentId, limit: 5 });
+    if (asked !== suggestionRequest || !result.ok || !result.data.results.length) return;
+    result.data.results.forEach(function (found) {
+      const factcheck = found.factcheck;
+      const item = document.createElement("li");
+      item.className = "ct-suggestion";
+      const what = document.createElement("a");
+      what.href = factcheck.url;
+      what.target = "_blank";
+      what.rel = "noopener noreferrer";
+      what.textContent = factcheck.claim_reviewed;
+      const who = document.createElement("span");
+      who.className = "ct-suggestion-meta";
+      who.textContent = [factcheck.publisher_name, factcheck.rating_name || factcheck.verdict,
+        factcheck.date_published, "score " + found.score.toFixed(2)].filter(Boolean).join(" · ");
+      const use = document.createElement("button");
+      use.type = "button";
+      use.className = "button ct-suggestion-use";
+      use.textContent = "Use this";
+      const refuse = document.createElement("button");
+      refuse.type = "button";
+      refuse.className = "button ct-suggestion-refuse";
+      refuse.textContent = "Not a match";
+      use.addEventListener("click", function () { useSuggestion(found, text, item); });
+      refuse.addEventListener("click", function () { refuseSuggestion(found, text, item); });
+      item.append(what, " ", who, " ", use, " ", refuse);
+      suggestionList.appendChild(item);
+    });
+    suggestions.hidden = false;
+  }
+
+  function tell(found, text, outcome) {
+    const body = { factcheck: found.factcheck.id, outcome: outcome, text: text,
+      score: Math.min(1, Math.max(0, found.score)), rank: found.rank };
+    if (state && state.segmentId) body.segment = state.segmentId;
+    if (state && state.mode === "edit") body.annotation = state.id;
+    return api("POST", desk.dataset.feedback, body);
+  }
+
+  async function useSuggestion(found, text, item) {
+    if (!state || !state.editable) return;
+    const factcheck = found.factcheck;
+    const verdict = factcheck.verdict || "";
+    const fieldset = addCitation({
+      url: factcheck.url, title: factcheck.headline || factcheck.claim_reviewed,
+      publisher: factcheck.publisher_name, published_on: factcheck.date_published,
+      stance: STANCE_OF_VERDICT[verdict] || "context",
+    }, "");
+    fieldset.dataset.dirty = "1";
+    fieldset.querySelector('[name="publisher"]').dataset.typed = "1";
+    markDirty("citations");
+    if (verdict && !chosen("verdict")) choose("verdict", verdict, true);
+    item.classList.add("ct-suggestion-used");
+    const result = await tell(found, text, "used");
+    announce(result.ok ? "Added as a citation: save to keep it." : "Added as a citation (the library was not told: " + result.status + ").");
+  }
+
+  async function refuseSuggestion(found, text, item) {
+    const result = await tell(found, text, "not-a-match");
+    if (result.ok) item.remove();
+    if (!suggestionList.children.length) suggestions.hidden = true;
+    announce(result.ok ? "Noted: not a match." : "Could not record it (HTTP " + result.status + ").");
   }
 
   // ------------------------------------------------------------ the panel's events
