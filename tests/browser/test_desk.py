@@ -291,3 +291,64 @@ def test_highlighted_text_is_readable_in_both_themes(browser, live_server, artif
     assert len(ratios) >= 6
     low = [(name, round(ratio, 2)) for name, ratio in ratios if ratio < 4.5]
     assert low == [], f"{scheme}: too little contrast: {low}"
+
+
+def test_suggestions_from_the_library_become_a_citation_or_are_refused(browser, live_server):
+    from library.formats import FactCheckRecord
+    from library.services import factcheck_import
+    from matching import services as matching
+    from matching.models import MatchFeedback
+
+    _user("ann", Role.ANNOTATOR)
+    factcheck_import(
+        actor=None,
+        origin="tests",
+        records=[
+            FactCheckRecord(
+                url="https://checks.example.org/roads",
+                claim_reviewed="The town spent 4.2 million on roads in 2023.",
+                headline="Road spending figure checks out",
+                publisher_name="Example Checks",
+                rating_name="True",
+                verdict="true",
+            ),
+            FactCheckRecord(
+                url="https://checks.example.org/moon",
+                claim_reviewed="The moon landing was staged.",
+                headline="No, it was not",
+                publisher_name="Example Checks",
+                verdict="false",
+            ),
+        ],
+    )
+    matching.embed_missing()
+    matching.forget_index()
+    transcript = make_transcript(TEXT, filename="desk.txt")
+    segment = transcript.segments.get(ordinal=1)
+    desk = Watched(browser, live_server, "ann")
+    desk.open_reading(live_server, transcript)
+    page = desk.page
+    _select_with_mouse(page, segment.pk, "the town spent 4.2 million on roads in 2023")
+    _panel_open(page)
+    page.wait_for_selector(".ct-suggestions:not([hidden]) .ct-suggestion")
+    first = page.locator(".ct-suggestion").first
+    assert "4.2 million on roads" in first.inner_text()
+    page.locator(".ct-suggestion").nth(1).locator(".ct-suggestion-refuse").click()
+    page.locator(".ct-suggestion").nth(1).wait_for(state="detached")
+    first.locator(".ct-suggestion-use").click()
+    assert page.input_value(".ct-citation [name=url]") == "https://checks.example.org/roads"
+    assert page.input_value(".ct-citation [name=stance]") == "supports"
+    assert (
+        page.get_attribute('.ct-choices[data-field="verdict"] [data-value="true"]', "aria-pressed")
+        == "true"
+    )
+    page.keyboard.press(_key_of("quantity"))
+    page.keyboard.press("Control+Enter")
+    _panel_closed(page)
+    annotation = Annotation.objects.get()
+    assert annotation.citations.get().url == "https://checks.example.org/roads"
+    assert annotation.verdict == "true"
+    outcomes = sorted(MatchFeedback.objects.values_list("outcome", flat=True))
+    assert outcomes == ["not-a-match", "used"]
+    matching.forget_index()
+    assert desk.errors == []
