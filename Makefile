@@ -33,6 +33,8 @@ install-test: $(VENV)/.installed-test
 
 demo: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py import_factchecks fixtures/demo_factchecks.jsonl --origin "demo sample"
+	$(BIN)/python manage.py embed_factchecks --no-progress
 	$(BIN)/python manage.py demo
 	@echo "Claimtrail is running: http://$(HOST):$(PORT)/admin/ (Ctrl-C stops it)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

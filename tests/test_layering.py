@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PACKAGES = ("common", "archive", "annotate", "workbench")
+PACKAGES = ("common", "archive", "annotate", "library", "matching", "workbench")
 
 
 def _module_name(path: Path) -> str:
@@ -133,9 +133,11 @@ def test_no_module_imports_itself_back_through_others():
 @pytest.mark.parametrize(
     ("layer", "must_not_import"),
     [
-        ("common", ("archive", "annotate", "workbench")),
-        ("archive", ("annotate", "workbench")),
-        ("annotate", ("workbench",)),
+        ("common", ("archive", "annotate", "library", "matching", "workbench")),
+        ("archive", ("annotate", "library", "matching", "workbench")),
+        ("annotate", ("library", "matching", "workbench")),
+        ("library", ("matching", "workbench")),
+        ("matching", ("workbench",)),
     ],
 )
 def test_lower_layers_never_import_higher_ones(layer, must_not_import):

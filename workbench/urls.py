@@ -10,7 +10,7 @@ from common.api.errors import unknown_endpoint
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("annotate.api.urls")),
+    path("api/v1/", include("workbench.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "api/docs/",

@@ -1,1 +1,1 @@
-"""The library's REST endpoints: ``/api/v1/factchecks/`` (registered in annotate.api.urls)."""
+"""The library's REST endpoints: ``/api/v1/factchecks/`` (registered in workbench.api_urls)."""

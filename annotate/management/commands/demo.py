@@ -24,7 +24,6 @@ from common.errors import NotConfigured
 from common.roles import Role
 
 SAMPLE = Path(settings.BASE_DIR) / "fixtures" / "sample_liveblog.txt"
-SAMPLE_FACTCHECKS = Path(settings.BASE_DIR) / "fixtures" / "demo_factchecks.jsonl"
 DEMO_USERS = (("annotator", Role.ANNOTATOR), ("reviewer", Role.REVIEWER), ("editor", Role.EDITOR))
 # (words to find in a segment, claim type, claim restated, verdict, submit it?)
 SAMPLE_CLAIMS = (
@@ -58,7 +57,6 @@ class Command(BaseCommand):
             f"sample transcript {verb}: {result.transcript.title} ({result.segment_count} segments)"
         )
         self._sample_annotations(result.transcript, users)
-        self._sample_library(users["editor"])
         ledger.seal()  # the History pages then show the sample's events as sealed
         self.stdout.write(_publisher_line())
         self.stdout.write(_framed(["Demo users (log in at /admin/):", "", *logins]))
@@ -92,23 +90,6 @@ class Command(BaseCommand):
         if existing:
             logins += ["", "Set a new one with .venv/bin/python manage.py changepassword <user>"]
         return users, logins
-
-    def _sample_library(self, editor):
-        """A few fact-checks written for the sample hearing, so the desk has suggestions
-        (imported once; their vectors computed here rather than by the worker)."""
-        from library.services import factcheck_import_file
-        from matching.services import embed_missing
-
-        with SAMPLE_FACTCHECKS.open("rb") as stream:
-            result = factcheck_import_file(
-                actor=editor,
-                stream=stream,
-                filename=SAMPLE_FACTCHECKS.name,
-                origin="demo sample",
-                reason="demo data",
-            )
-        embed_missing()
-        self.stdout.write(f"sample fact-check library: {result.summary()}")
 
     @transaction.atomic
     def _sample_annotations(self, transcript, users):

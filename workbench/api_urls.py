@@ -1,4 +1,4 @@
-"""``/api/v1/`` routes."""
+"""``/api/v1/`` routes: the composition of every app's endpoints (annotate, library, matching)."""
 
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
