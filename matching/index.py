@@ -7,13 +7,15 @@ and the headline's vectors, float16, 1 KB each) are held in memory. A query is s
 two steps: a cheap fusion of BM25 and cosine picks :data:`CANDIDATES` candidates, then
 each candidate gets the :data:`FEATURES` row the ranker (:mod:`matching.ranker`) weighs.
 
-Exact search: every query reads every vector, in chunks converted to float32. That is
-about 5 ms per 20,000 fact-checks here; past a million, an approximate index (usearch or
-faiss-cpu, HNSW over int8 vectors) would take the place of :meth:`LibraryIndex.cosines`.
+Exact search: every query reads every vector (float32 in memory, 4 MB per 1,000
+fact-checks for both matrices); past a few hundred thousand, an approximate index
+(usearch or faiss-cpu, HNSW over int8 vectors) would take the place of
+:meth:`LibraryIndex.cosines`.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass
@@ -22,9 +24,11 @@ from datetime import date
 import bm25s
 import numpy as np
 
+# bm25s logs each index build at DEBUG; a web process need not repeat that.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
 CANDIDATES = 100
 BODY_CHARS = 3_000
-CHUNK = 50_000  # vectors converted to float32 at a time: bounds the transient memory
 NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 # The features of (query, candidate), in the ranker's order.
 FEATURES = (
@@ -32,7 +36,6 @@ FEATURES = (
     "cos_claim",  # cosine of the query's vector and the claim's
     "cos_headline",
     "bm25_context",  # the same for the neighbouring sentences
-    "cos_context",
     "fusion",  # the first-step score
     "same_claimant",  # the claimant's surname is in the speaker's name
     "same_day",  # the claim was made on the day of the transcript
@@ -113,8 +116,10 @@ class LibraryIndex:
         self.docs = docs
         self.claims = _Lexical([f"{d.claim} {d.headline}" for d in docs])
         self.articles = _Lexical([d.body[:BODY_CHARS] for d in docs])
-        self.claim_vectors = np.asarray(claim_vectors, dtype=np.float16)
-        self.headline_vectors = np.asarray(headline_vectors, dtype=np.float16)
+        # float32 in memory (2 KB a vector): numpy converts float16 slowly, and every
+        # query reads every vector. Stored as float16 (matching.encoder.to_bytes).
+        self.claim_vectors = np.ascontiguousarray(claim_vectors, dtype=np.float32)
+        self.headline_vectors = np.ascontiguousarray(headline_vectors, dtype=np.float32)
         self.surnames = [surname(d.claimant) for d in docs]
         self.days = np.array(
             [d.claim_date.toordinal() if d.claim_date else -1 for d in docs], dtype=np.int64
@@ -125,16 +130,13 @@ class LibraryIndex:
         return len(self.docs)
 
     def cosines(self, matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
-        out = np.empty(len(matrix), dtype=np.float32)
-        for start in range(0, len(matrix), CHUNK):
-            block = matrix[start : start + CHUNK].astype(np.float32)
-            out[start : start + CHUNK] = block @ vector
-        return out
+        return matrix @ np.asarray(vector, dtype=np.float32)
 
     def features(self, query: Query, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The candidates (indexes into ``docs``) and their :data:`FEATURES` rows.
 
-        ``vectors`` are the query's and its context's embeddings (2 x 512).
+        ``vectors`` holds the query's embedding (1 x 512); the context is read by its
+        words only (embedding it too doubled the time of a query for no gain in MAP@5).
         """
         if not self.docs:
             return np.zeros(0, dtype=np.int64), np.zeros((0, len(FEATURES)), dtype=np.float32)
@@ -147,11 +149,6 @@ class LibraryIndex:
         chosen = chosen[np.argsort(-fusion[chosen], kind="stable")]
         context_words = tokens(query.context) if query.context else []
         bm25_context = self.claims.scores(context_words)[chosen]
-        cos_context = (
-            self.claim_vectors[chosen].astype(np.float32) @ vectors[1]
-            if query.context
-            else np.zeros(count, dtype=np.float32)
-        )
         bm25_article = self.articles.scores(tokens(query.text))[chosen]
         speaker = query.speaker.lower()
         query_numbers = numbers_in(query.text)
@@ -166,7 +163,6 @@ class LibraryIndex:
                 cos_claim[j],
                 cos_headline[j],
                 bm25_context[row],
-                cos_context[row],
                 fusion[j],
                 1.0 if self.surnames[j] and self.surnames[j] in speaker else 0.0,
                 1.0 if apart == 0 else 0.0,

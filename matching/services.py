@@ -80,7 +80,7 @@ def _build() -> LibraryIndex:
         ).values_list("factcheck_id", "claim", "headline", "digest")
     }
     docs = []
-    claims = np.zeros((len(rows), encoder.DIMENSIONS), np.float16)
+    claims = np.zeros((len(rows), encoder.DIMENSIONS), np.float32)
     headlines = np.zeros_like(claims)
     for i, (pk, claim, headline, body, claimant, day, digest, url) in enumerate(rows):
         docs.append(Doc(str(pk), claim, headline, body, claimant, day, url))
@@ -140,7 +140,7 @@ def suggest(query: Query, *, limit: int = 10) -> list[Suggestion]:
     index, weights = current_index()
     if not len(index):
         return []
-    vectors = encoder.encode([query.text, query.context])
+    vectors = encoder.encode([query.text])
     chosen, rows = index.features(query, vectors)
     scores = weights.scores(rows)
     order = np.argsort(-scores, kind="stable")[:limit]

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from datetime import date, datetime
 from pathlib import Path
@@ -80,6 +81,9 @@ def query_of(query_id: str, text: str, transcripts) -> Query:
     """The query as the desk would build it for that sentence: neighbours, speaker, day."""
     name, _, line = query_id.rpartition("_")
     lines = transcripts.get(name)
+    if lines is None and transcripts:  # a misspelt transcript name: the closest file
+        close = difflib.get_close_matches(name, list(transcripts), n=1, cutoff=0.9)
+        lines = transcripts[close[0]] if close else None
     if not lines or not line.isdigit():
         return Query(text=text)
     at = int(line)
@@ -103,7 +107,7 @@ def judged_queries(
         if query_id not in queries:
             continue
         query = query_of(query_id, queries[query_id], transcripts)
-        vectors = encoder.encode([query.text, query.context])
+        vectors = encoder.encode([query.text])
         chosen, rows = index.features(query, vectors)
         relevant = {by_url[url] for url in urls if url in by_url}
         judged.append(Judged([index.docs[j].id for j in chosen], rows, relevant))
