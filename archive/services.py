@@ -24,7 +24,7 @@ from archive.actions import ArchiveAction
 from common.errors import NotAllowed
 from common.roles import SOURCE_IMPORTERS, roles_of
 
-from . import evidence, ledger
+from . import evidence, ledger, signals
 from .importers import registry
 from .importers.base import DocumentError, DocumentStream, DroppedSpan, ParsedSegment
 from .importers.decoding import check_size, decode
@@ -270,6 +270,7 @@ def _store(
         },
         reason=reason,
     )
+    signals.transcript_imported.send(sender=Transcript, transcript=transcript, actor=actor)
     return ImportResult(
         source=source,
         transcript=transcript,

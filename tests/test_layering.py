@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PACKAGES = ("common", "archive", "annotate", "library", "matching", "workbench")
+PACKAGES = ("common", "archive", "annotate", "library", "matching", "triage", "workbench")
 
 
 def _module_name(path: Path) -> str:
@@ -133,11 +133,12 @@ def test_no_module_imports_itself_back_through_others():
 @pytest.mark.parametrize(
     ("layer", "must_not_import"),
     [
-        ("common", ("archive", "annotate", "library", "matching", "workbench")),
-        ("archive", ("annotate", "library", "matching", "workbench")),
-        ("annotate", ("library", "matching", "workbench")),
-        ("library", ("matching", "workbench")),
-        ("matching", ("workbench",)),
+        ("common", ("archive", "annotate", "library", "matching", "triage", "workbench")),
+        ("archive", ("annotate", "library", "matching", "triage", "workbench")),
+        ("annotate", ("library", "matching", "triage", "workbench")),
+        ("library", ("matching", "triage", "workbench")),
+        ("matching", ("triage", "workbench")),
+        ("triage", ("library", "matching", "workbench")),
     ],
 )
 def test_lower_layers_never_import_higher_ones(layer, must_not_import):

@@ -1,6 +1,6 @@
 """``/api/v1/`` routes: the composition of every app's endpoints (annotate, library, matching)."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from annotate.api import views
@@ -39,6 +39,7 @@ urlpatterns = [
         matching_api.MatchFeedbackView.as_view(),
         name="claim-match-feedback",
     ),
+    path("transcripts/<uuid:transcript_id>/sentences/", include("triage.api.urls")),
     *router.urls,
     # Anything else under /api/v1/: a JSON 404, even with DEBUG on.
     re_path(r"^.*$", unknown_endpoint),

@@ -6,7 +6,7 @@ from itertools import chain
 from pathlib import PurePath
 from types import ModuleType
 
-from . import dialogue, jsonl, liveblog, srt, vtt
+from . import dialogue, jsonl, liveblog, srt, tsv, vtt
 from .base import (
     DocumentError,
     DocumentStream,
@@ -17,12 +17,20 @@ from .base import (
 )
 
 IMPORTERS: dict[str, ModuleType] = {
-    module.NAME: module for module in (liveblog, srt, vtt, dialogue, jsonl)
+    module.NAME: module for module in (liveblog, srt, vtt, dialogue, jsonl, tsv)
 }
 FORMATS: tuple[str, ...] = tuple(IMPORTERS)
 
-_BY_EXTENSION = {".srt": "srt", ".vtt": "vtt", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-_SNIFF_ORDER = ("vtt", "srt", "jsonl", "liveblog", "dialogue")
+_BY_EXTENSION = {
+    ".srt": "srt",
+    ".vtt": "vtt",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".tsv": "tsv",
+}
+# tsv before the prose formats: its rows (an integer, a tab, a speaker, a tab) match neither
+# of theirs, and a prose document has no such rows, so its sniff steals nothing.
+_SNIFF_ORDER = ("vtt", "srt", "jsonl", "tsv", "liveblog", "dialogue")
 
 
 def detect(text: str, filename: str = "") -> str:

@@ -17,7 +17,7 @@ SAMPLES = {
 
 
 def test_every_format_is_registered():
-    assert registry.FORMATS == ("liveblog", "srt", "vtt", "dialogue", "jsonl")
+    assert registry.FORMATS == ("liveblog", "srt", "vtt", "dialogue", "jsonl", "tsv")
     assert all(registry.IMPORTERS[name].NAME == name for name in registry.FORMATS)
 
 

@@ -24,6 +24,8 @@ from tests.dbroles import owner_sql
 pytestmark = pytest.mark.django_db
 
 TABLES = [
+    # Derived from transcripts (triage scores every imported sentence): they go first.
+    "triage_sentence",
     "annotate_review",
     "annotate_citation",
     "annotate_annotation",

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "axes",
     "archive",
     "annotate",
+    "triage",
     "library",
     "matching",
 ]
