@@ -42,8 +42,6 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 DATA = REPO.parent / "shared" / "claims" / "ct21-2b"
-SECTION_START = "<!-- bench-claims-match:start -->"
-SECTION_END = "<!-- bench-claims-match:end -->"
 TARGET_MAP5 = 0.50
 STATED = re.compile(r"stated on (\w+ \d{1,2}, \d{4})")
 
@@ -370,23 +368,9 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print("\n".join(lines))
     if args.write:
-        path = REPO / "bench" / "RESULTS.md"
-        text = path.read_text()
-        section = "\n".join(
-            [
-                SECTION_START,
-                "## Matching (issue 15): CheckThat! 2021 Task 2B",
-                "",
-                *lines,
-                SECTION_END,
-            ]
-        )
-        if SECTION_START in text:
-            before, rest = text.split(SECTION_START, 1)
-            text = before + section + rest.split(SECTION_END, 1)[1]
-        else:
-            text = text.rstrip("\n") + "\n\n" + section + "\n"
-        path.write_text(text)
+        from bench.results import write_section
+
+        write_section("claims-match", "Matching (issue 15): CheckThat! 2021 Task 2B", lines)
     return 0
 
 

@@ -34,14 +34,13 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bench.api import start_gunicorn, stop  # noqa: E402
+from bench.results import write_section  # noqa: E402
 
 HOST = "127.0.0.1"
 PASSWORD = "bench-desk-password-1"
 CHROMIUM = os.environ.get("CLAIMTRAIL_CHROMIUM", "/usr/bin/chromium")
 SEGMENTS = 2_000
 ARTIFACTS = REPO / "test-artifacts"
-SECTION_START = "<!-- bench-desk:start -->"
-SECTION_END = "<!-- bench-desk:end -->"
 TARGETS = {
     "claim_loads": 0,
     "claim_clicks": 4,
@@ -405,27 +404,6 @@ def report(results: dict) -> list[str]:
     ]
 
 
-def write_results(lines: list[str]) -> None:
-    path = REPO / "bench" / "RESULTS.md"
-    text = path.read_text()
-    section = "\n".join(
-        [
-            SECTION_START,
-            "## Desk (issue 14): one claim, one review, in headless Chromium",
-            "",
-            *lines,
-            SECTION_END,
-        ]
-    )
-    if SECTION_START in text:
-        before, rest = text.split(SECTION_START, 1)
-        after = rest.split(SECTION_END, 1)[1]
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(text)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8791)
@@ -477,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
     if results["errors"]:
         print("console errors:", *results["errors"], sep="\n  ", file=sys.stderr)
     if args.write:
-        write_results(lines)
+        write_section("desk", "Desk (issue 14): one claim, one review, in headless Chromium", lines)
     return 0
 
 

@@ -14,13 +14,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from annotate import selectors, workflow
-from annotate.admin.views import reading_rows
+from annotate.admin.views import PLACEHOLDER_ID, reading_rows
 from annotate.models import Stance, Verdict
 from annotate.workflow import Action
 from common.roles import roles_of
 
-# desk.js puts a segment's id in place of this one in the fragment URL.
-SEGMENT_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 # Verdict keys are Shift+1..7 in the scale's order (Shift+digit, so the digits alone
 # stay the claim types').
 VERDICT_KEYS = [
@@ -67,9 +65,9 @@ def desk_context(request, transcript) -> dict:
             "verdicts": VERDICT_KEYS,
             "stances": Stance.choices,
             "fragment_url": reverse(
-                "admin:annotate_reading_segment", args=[transcript.pk, SEGMENT_PLACEHOLDER]
+                "admin:annotate_reading_segment", args=[transcript.pk, PLACEHOLDER_ID]
             ),
-            "segment_placeholder": SEGMENT_PLACEHOLDER,
+            "segment_placeholder": PLACEHOLDER_ID,
             "review_queue_url": reverse("admin:annotate_annotation_changelist") + "?queue=review",
         }
     }

@@ -58,9 +58,6 @@ def review_item_context(request, annotation: Annotation | None) -> dict:
         "citations": list(annotation.citations.all()),
         "history": _history(annotation),
         "decisions": decisions,
-        "waiting_for_second": (
-            not decisions and context["approvals"] > 0 and context["refused_steps"]
-        ),
         **context,
     }
 
@@ -70,11 +67,8 @@ def review_desk_view(request, model_admin):
     if not workflow.may(Action.REVIEW, roles_of(request.user)):
         raise PermissionDenied
     queue = selectors.review_queue(request.user)
+    # The queue's rows come with their segment, transcript, citations and reviews.
     annotation = selectors.next_to_review(request.user, skip=_skipped(request))
-    if annotation is not None:
-        annotation = (
-            selectors.annotation_list().select_related("segment__transcript").get(pk=annotation.pk)
-        )
     desk_url = reverse("admin:annotate_review_desk")
     context = {
         **review_item_context(request, annotation),

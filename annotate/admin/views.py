@@ -27,7 +27,8 @@ from common.errors import DomainError
 from common.roles import Role, roles_of
 from common.text import shorten
 
-_ID = "00000000-0000-0000-0000-000000000000"
+# A key that no row has, put in a reversed URL and replaced by each row's (one reverse for a page).
+PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000"
 TRANSITION_LABELS = {
     Action.SUBMIT: "Submit for review",
     Action.APPROVE: "Approve",
@@ -95,8 +96,8 @@ def segment_html(text: str, annotations, change_url) -> SafeString:
 
 
 def annotation_url_maker():
-    template = reverse("admin:annotate_annotation_change", args=[_ID])
-    return lambda annotation: template.replace(_ID, str(annotation.pk))
+    template = reverse("admin:annotate_annotation_change", args=[PLACEHOLDER_ID])
+    return lambda annotation: template.replace(PLACEHOLDER_ID, str(annotation.pk))
 
 
 def reading_rows(request, segments) -> list[dict]:
@@ -294,12 +295,12 @@ def dashboard_view(request, model_admin):
         by_verdict[tid][verdict] = by_verdict[tid].get(verdict, 0) + row["n"]
     totals = {tid: sum(by_status[tid].values()) for tid in top}
     titles = dict(Transcript.objects.filter(pk__in=top).values_list("pk", "title"))
-    reading_url = reverse("admin:archive_transcript_change", args=[_ID])
+    reading_url = reverse("admin:archive_transcript_change", args=[PLACEHOLDER_ID])
     list_url = reverse("admin:annotate_annotation_changelist")
     transcripts = [
         {
             "title": titles.get(tid, "?"),
-            "url": reading_url.replace(_ID, str(tid)),
+            "url": reading_url.replace(PLACEHOLDER_ID, str(tid)),
             "list_url": f"{list_url}?transcript={tid}",
             "total": totals[tid],
             "status_bars": _bars(by_status[tid], Status.choices, totals[tid], "status"),

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import client_for
+from tests.api.conftest import (  # noqa: F401  (the API tests' clients, one per role)
+    anon,
+    as_annotator,
+    as_editor,
+    as_outsider,
+    as_reviewer,
+)
 
 CT19 = Path(__file__).resolve().parents[3] / "shared" / "claims" / "ct19-t1" / "train"
 
@@ -63,28 +69,3 @@ def ct19_slices(tmp_path) -> list[Path]:
         path.write_bytes(b"".join(source.read_bytes().splitlines(True)[:300]))
         paths.append(path)
     return paths
-
-
-@pytest.fixture
-def as_annotator(annotator):
-    return client_for(annotator)
-
-
-@pytest.fixture
-def as_reviewer(reviewer):
-    return client_for(reviewer)
-
-
-@pytest.fixture
-def as_editor(editor):
-    return client_for(editor)
-
-
-@pytest.fixture
-def as_outsider(outsider):
-    return client_for(outsider)
-
-
-@pytest.fixture
-def anon():
-    return client_for(None)

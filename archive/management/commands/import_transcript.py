@@ -6,7 +6,6 @@ import stat
 from datetime import date
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from tqdm import tqdm
@@ -14,6 +13,7 @@ from tqdm import tqdm
 from archive.importers.base import DocumentError
 from archive.importers.registry import FORMATS
 from archive.services import check_import_size, source_import
+from common.commands import user_named
 
 # The way out of a refusal, in this command's words (DocumentError.worded).
 WAYS_OUT = {
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        actor = self._actor(options["user"])
+        actor = user_named(options["user"])
         failures = 0
         for name in options["files"]:
             try:
@@ -50,14 +50,6 @@ class Command(BaseCommand):
                 self.stderr.write(f"{_shown(name)}: error: {_one_line(error)}")
         if failures:
             raise CommandError(f"{failures} of {len(options['files'])} file(s) not imported")
-
-    def _actor(self, username):
-        if not username:
-            return None
-        try:
-            return get_user_model().objects.get_by_natural_key(username)
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"no user named {username!r}") from None
 
     def _import_one(self, path: Path, actor, options) -> None:
         data = _read(path)

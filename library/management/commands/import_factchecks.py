@@ -6,11 +6,11 @@ import os
 import stat
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from tqdm import tqdm
 
+from common.commands import user_named
 from common.errors import DocumentError, DomainError
 from library.formats import FORMATS
 from library.services import (
@@ -51,7 +51,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not options["files"] and not options["approved_annotations"]:
             raise CommandError("name at least one FILE (or --approved-annotations)")
-        actor = self._actor(options["user"])
+        actor = user_named(options["user"])
         failures = 0
         for name in options["files"]:
             try:
@@ -72,14 +72,6 @@ class Command(BaseCommand):
         if failures:
             count = len(options["files"]) + bool(options["approved_annotations"])
             raise CommandError(f"{failures} of {count} refused; nothing of those was imported")
-
-    def _actor(self, username):
-        if not username:
-            return None
-        try:
-            return get_user_model().objects.get_by_natural_key(username)
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"no user named {username!r}") from None
 
     def _import_one(self, path: Path, actor, options) -> ImportResult:
         mode = path.stat()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from common.commands import user_named
 from matching import ranker, services, training
 
 
@@ -25,12 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", default=None, help="Username recorded as the trainer.")
 
     def handle(self, *args, **options):
-        actor = None
-        if options["user"]:
-            try:
-                actor = get_user_model().objects.get_by_natural_key(options["user"])
-            except get_user_model().DoesNotExist:
-                raise CommandError(f"no user named {options['user']!r}") from None
+        actor = user_named(options["user"])
         folder = options["transcripts"]
         if folder is not None and not folder.is_dir():
             raise CommandError(f"{folder}: not a folder")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from common.commands import user_named
 from common.errors import DomainError
 from triage import services, training
 
@@ -65,7 +65,7 @@ class Command(BaseCommand):
         rescore = "queue" if options["queue"] else "no" if options["no_rescore"] else "now"
         try:
             result = services.triage_train(
-                actor=self._actor(options["user"]),
+                actor=user_named(options["user"]),
                 labelled=labelled,
                 from_annotations=options["from_annotations"],
                 cross_validate=options["cv_by_transcript"],
@@ -86,14 +86,6 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {error.strerror or error}") from None
         except DomainError as error:
             raise CommandError(error.message) from None
-
-    def _actor(self, username):
-        if not username:
-            return None
-        try:
-            return get_user_model().objects.get_by_natural_key(username)
-        except get_user_model().DoesNotExist:
-            raise CommandError(f"no user named {username!r}") from None
 
     def _progress(self, done: int, total: int) -> None:
         if sys.stderr.isatty():
