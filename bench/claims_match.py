@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import gc
 import json
 import os
 import random
@@ -34,6 +35,7 @@ import sys
 import tarfile
 import tempfile
 import time
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -54,6 +56,12 @@ def stated_date(text: str) -> str | None:
         return datetime.strptime(found.group(1), "%B %d, %Y").date().isoformat()
     except ValueError:
         return None
+
+
+def resident_mb() -> float:
+    """This process's resident memory now (Linux), in MB."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def politifact_claimreviews(out: Path) -> int:
@@ -155,10 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
+    from django.db.models.functions import Substr
 
     from archive.models import Segment, Transcript
     from matching import services
-    from matching.index import LibraryIndex
+    from matching.index import BODY_CHARS, LibraryIndex
 
     quiet = open(os.devnull, "w")  # noqa: SIM115 - for the process's life
     call_command("migrate", verbosity=0, stdout=quiet)
@@ -304,11 +313,19 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
 
     rng = random.Random(0)
-    docs, claims, heads = list(index.docs), [index.claim_vectors], [index.headline_vectors]
+    # The index keeps no article text; the copies take it from the library's rows.
+    bodies = dict(
+        services.FactCheck.objects.annotate(first=Substr("review_body", 1, BODY_CHARS))
+        .values_list("pk", "first")
+        .iterator()
+    )
+    docs = [replace(doc, body=bodies[int(doc.id)]) for doc in index.docs]
+    claims, heads = [index.claim_vectors], [index.headline_vectors]
+    real = list(docs)
     copies = max(0, args.scale // len(index.docs) - 1)
     noise = np.random.default_rng(0)
     for copy in range(copies):
-        for doc in index.docs:
+        for doc in real:
             words = doc.claim.split()
             rng.shuffle(words)
             docs.append(
@@ -331,9 +348,13 @@ def main(argv: list[str] | None = None) -> int:
                 np.float16
             )
         )
+    before = resident_mb()
     began = time.perf_counter()
     big = LibraryIndex(docs, np.vstack(claims), np.vstack(heads))
     build = time.perf_counter() - began
+    del docs, claims, heads, bodies, real
+    gc.collect()
+    loaded = resident_mb() - before
     from matching import encoder
 
     big_times = []
@@ -346,11 +367,12 @@ def main(argv: list[str] | None = None) -> int:
         big_times.append((time.perf_counter() - started) * 1000)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lines.append(
-        f"- the same against {len(docs):,} fact-checks (in memory, each real one "
+        f"- the same against {len(big):,} fact-checks (in memory, each real one "
         f"repeated {copies} times with its words shuffled and its vectors perturbed; "
         f"index built in {build:.0f} s): p50 {statistics.median(big_times):.0f} ms, "
         f"p95 {statistics.quantiles(big_times, n=20)[18]:.0f} ms (target p95 < 300 ms); "
-        f"peak RSS of this process {peak:,.0f} MB"
+        f"the loaded index holds {loaded:,.0f} MB resident (what a web process adds "
+        f"with {len(big):,} fact-checks), peak RSS of this process {peak:,.0f} MB"
     )
     met = scores["trained"]["MAP@5"] >= TARGET_MAP5
     lines.append(

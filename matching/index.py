@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import bm25s
@@ -113,9 +113,11 @@ class LibraryIndex:
     threads may share it."""
 
     def __init__(self, docs: list[Doc], claim_vectors: np.ndarray, headline_vectors: np.ndarray):
-        self.docs = docs
         self.claims = _Lexical([f"{d.claim} {d.headline}" for d in docs])
         self.articles = _Lexical([d.body[:BODY_CHARS] for d in docs])
+        # The articles are read by their index only: keeping their text would be the
+        # larger part of a big library's memory.
+        self.docs = [replace(d, body="") if d.body else d for d in docs]
         # float32 in memory (2 KB a vector): numpy converts float16 slowly, and every
         # query reads every vector. Stored as float16 (matching.encoder.to_bytes).
         self.claim_vectors = np.ascontiguousarray(claim_vectors, dtype=np.float32)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import transaction
 from django.db.models import Count, F, Max
+from django.db.models.functions import Substr
 
 from annotate import workflow
 from annotate.workflow import Action
@@ -29,7 +30,7 @@ from common.roles import roles_of
 from library.models import FactCheck
 from matching import encoder
 from matching.actions import MatchingAction
-from matching.index import Doc, LibraryIndex, Query
+from matching.index import BODY_CHARS, Doc, LibraryIndex, Query
 from matching.models import FactCheckVector, MatchFeedback, Outcome, Ranker
 from matching.ranker import HEURISTIC, Weights
 
@@ -66,7 +67,7 @@ def _build() -> LibraryIndex:
             "pk",
             "claim_reviewed",
             "headline",
-            "review_body",
+            Substr("review_body", 1, BODY_CHARS),  # what the article index reads
             "claimant",
             "claim_date",
             "digest",
