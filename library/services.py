@@ -37,7 +37,7 @@ from annotate.workflow import Action
 from archive import ledger
 from common.errors import DocumentError, InvalidInput, NotAllowed
 from common.roles import roles_of
-from library import formats, own, selectors
+from library import formats, own, selectors, signals
 from library.actions import LibraryAction
 from library.formats import FactCheckRecord, Item
 from library.models import FactCheck
@@ -176,6 +176,10 @@ def factcheck_import(
             ) from None
     else:
         _import_all(actor, records, result, reason, on_progress, total)
+    if result.created or result.updated:
+        transaction.on_commit(
+            lambda: signals.library_changed.send_robust(sender=FactCheck, result=result)
+        )
     if not result.imported:
         if result.refused:
             message = f"none of its {len(result.refused)} records can be imported; first: {result.refused[0]}"

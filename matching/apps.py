@@ -7,4 +7,10 @@ class MatchingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from matching import actions  # noqa: F401  (registers the ledger actions)
+        from library import signals
+        from matching import actions, receivers  # noqa: F401  (actions registers)
+
+        # New and changed fact-checks get their vectors (at once, or in the worker).
+        signals.library_changed.connect(
+            receivers.embed_changed, dispatch_uid="matching.embed_changed"
+        )

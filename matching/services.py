@@ -5,8 +5,9 @@ The index (:class:`matching.index.LibraryIndex`) is built in each process from t
 library's rows and stored vectors on first use, and rebuilt when the library changed
 (checked at most every :data:`FRESHNESS_SECONDS`): a fact-check imported a moment ago is
 suggested within that time. Fact-checks whose vectors are not computed yet are found by
-their words only until :func:`embed_missing` (the worker, or ``import_factchecks``) has
-run.
+their words only until :func:`embed_missing` has run: at once after a small import, in
+the worker after a large one (:mod:`matching.receivers`), or by ``import_factchecks``
+and ``embed_factchecks``.
 """
 
 from __future__ import annotations
