@@ -867,4 +867,32 @@
       moves[event.key]();
     }
   });
+
+  // ------------------------------------------------------------ a span named in the address
+
+  // ?select=<segment>:<start>:<end> (offsets in code points, as for annotations; triage's
+  // "accept" links so) opens the panel on that span, as if its words had been selected.
+  function openNamedSpan() {
+    const named = new URLSearchParams(window.location.search).get("select");
+    const match = named && /^([0-9A-Za-z-]+):(\d+):(\d+)$/.exec(named);
+    if (!match || !canCreate) return;
+    const textEl = document.querySelector('.ct-text[data-segment="' + match[1] + '"]');
+    const chars = textEl ? Array.from(textEl.textContent) : [];
+    const start = Number(match[2]);
+    const end = Number(match[3]);
+    if (!textEl || !(start < end && end <= chars.length)) {
+      announce("The sentence named in the address is not on this page.");
+      return;
+    }
+    const units = function (points) { return chars.slice(0, points).join("").length; };
+    const a = pointAt(textEl, units(start));
+    const b = pointAt(textEl, units(end));
+    window.getSelection().setBaseAndExtent(a.node, a.offset, b.node, b.offset);
+    const span = spanOf(textEl, window.getSelection().getRangeAt(0));
+    if (!span) return;
+    textEl.closest("section.ct-segment").scrollIntoView({ block: "center" });
+    openNew(textEl, span);
+  }
+
+  openNamedSpan();
 })();
