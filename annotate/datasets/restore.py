@@ -35,6 +35,7 @@ from annotate.actions import AnnotateAction
 from annotate.models import Annotation, Citation, ClaimType, Review, Stance, Status, Verdict
 from annotate.models import Decision as ReviewDecision
 from archive import ledger
+from archive import signals as archive_signals
 from archive.actions import ArchiveAction
 from archive.models import Segment, Source, Transcript
 from common import jsondepth
@@ -294,6 +295,12 @@ def _restore(package: Package, *, actor, reason: str, on_progress) -> RestoreRes
         if on_progress:
             on_progress(len(batch))
     _annotation_events(package, segments_path, restore_path, actor, reason)
+    # A restored transcript is new here: the apps that derive rows from new evidence
+    # (triage's scored sentences) get it as they get an import.
+    for transcript in Transcript.objects.filter(pk__in=list(transcript_source)).order_by("pk"):
+        archive_signals.transcript_imported.send(
+            sender=Transcript, transcript=transcript, actor=actor
+        )
     result.users_created = users.created
     ledger.append(
         actor=actor,

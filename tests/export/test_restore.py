@@ -141,6 +141,18 @@ def test_restored_annotations_have_a_history(dataset, tmp_path):
     assert events[0].state["status"] == "approved"
 
 
+def test_restored_transcripts_are_scored_like_imported_ones(dataset, tmp_path):
+    from triage.models import Sentence
+
+    export_dataset(actor=None, format="jsonl", out=tmp_path / "p")
+    before = sorted(Sentence.objects.values_list("segment_id", "start", "end", "checkworthiness"))
+    assert before
+    empty_the_database()
+    dataset_import(path=tmp_path / "p")
+    after = sorted(Sentence.objects.values_list("segment_id", "start", "end", "checkworthiness"))
+    assert after == before
+
+
 def test_claim_types_a_restore_adds_are_on_the_ledger(dataset, tmp_path):
     export_dataset(actor=None, format="jsonl", out=tmp_path / "p")
     used = Annotation.objects.values_list("claim_type__slug", flat=True).first()
