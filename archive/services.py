@@ -34,6 +34,7 @@ MEDIA_TYPES = {
     "srt": "application/x-subrip",
     "vtt": "text/vtt",
     "jsonl": "application/jsonl",
+    "tsv": "text/tab-separated-values",
 }
 SEGMENT_BATCH = 5000
 ORIGIN_URL_MAX_LENGTH = Source._meta.get_field("origin_url").max_length

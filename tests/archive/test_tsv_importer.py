@@ -125,6 +125,7 @@ def test_import_keeps_the_segment_invariant_and_reports_drops():
     assert all(s.text == result.source.text[s.source_start : s.source_end] for s in segments)
     assert [s.speaker for s in segments] == ["ANN", "BOB"]
     assert result.transcript.format == "tsv"
+    assert result.source.media_type == "text/tab-separated-values"
     assert [d.reason for d in result.dropped] == [tsv.HEADER, tsv.EMPTY_TEXT]
 
 
