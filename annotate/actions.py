@@ -19,6 +19,10 @@ class AnnotateAction(StrEnum):
     ANNOTATION_REJECT = "annotation.reject"
     ANNOTATION_REOPEN = "annotation.reopen"
     ANNOTATION_RESTORE = "annotation.restore"
+    # Transcript revisions: carried (unchanged, moved or orphaned), then placed or retired.
+    ANNOTATION_CARRY = "annotation.carry"
+    ANNOTATION_PLACE = "annotation.place"
+    ANNOTATION_RETIRE = "annotation.retire"
     CITATION_ADD = "citation.add"
     CITATION_UPDATE = "citation.update"
     CITATION_REMOVE = "citation.remove"

@@ -76,6 +76,17 @@ class ClaimType(models.Model):
         return self.name
 
 
+class AnchorStatus(models.TextChoices):
+    """Where an annotation stands after its transcript was revised (annotate.anchoring)."""
+
+    ORIGINAL = "original", "On the revision it was made on"
+    UNCHANGED = "unchanged", "Carried: its segment is unchanged"
+    MOVED = "moved", "Carried: its words found exactly once in the new revision"
+    ORPHANED = "orphaned", "Needs re-anchoring: not found exactly in the new revision"
+    PLACED = "placed", "Placed on the new revision by a person"
+    RETIRED = "retired", "Retired: not carried to the new revision, with a reason"
+
+
 class Annotation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="annotations")
@@ -96,6 +107,20 @@ class Annotation(models.Model):
         "still open. Kept with the record, not published in segments.jsonl.",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    anchor_status = models.CharField(
+        max_length=20,
+        choices=AnchorStatus.choices,
+        default=AnchorStatus.ORIGINAL,
+        db_default=AnchorStatus.ORIGINAL,  # rows of bulk loaders that predate the field
+        help_text="How the annotation came to its revision of the transcript.",
+    )
+    anchor_note = models.CharField(
+        max_length=500,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Why it was orphaned or retired.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations_created"
     )
@@ -129,8 +154,18 @@ class Annotation(models.Model):
                 condition=_in_choices("verdict", Verdict, blank=True),
                 name="annotate_annotation_verdict_valid",
             ),
+            models.CheckConstraint(
+                condition=_in_choices("anchor_status", AnchorStatus),
+                name="annotate_annotation_anchor_status_valid",
+            ),
         ]
         indexes = [
+            # The re-anchoring queue: the few orphans among many annotations.
+            models.Index(
+                fields=["anchor_status"],
+                condition=models.Q(anchor_status="orphaned"),
+                name="annotation_orphan_idx",
+            ),
             models.Index(fields=["status", "-updated_at"], name="annotation_status_idx"),
             models.Index(fields=["assignee", "status"], name="annotation_assignee_idx"),
             models.Index(fields=["created_by", "status"], name="annotation_creator_idx"),

@@ -138,7 +138,18 @@ def check_source(source: Source, state: dict | None, *, chunk_size: int = 2000) 
     if "text_sha256" in state and text_digest(source.text) != state["text_sha256"]:
         yield EvidenceProblem(where, "its decoded text was changed after import")
     for transcript in Transcript.objects.filter(source=source).order_by("created_at"):
+        if str(transcript.pk) == state.get("transcript_id") and "revision" in state:
+            recorded = (state.get("revision_of"), state["revision"])
+            if (_text_or_none(transcript.revision_of_id), transcript.revision) != recorded:
+                yield EvidenceProblem(
+                    f"transcript {transcript.pk}",
+                    "the revision it follows was changed after import",
+                )
         yield from _check_segments(source, transcript, state, chunk_size)
+
+
+def _text_or_none(value) -> str | None:
+    return None if value is None else str(value)
 
 
 _SPAN = ("text", "source_start", "source_end")

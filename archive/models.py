@@ -73,9 +73,37 @@ class Transcript(ImmutableModel):
     format = models.CharField(max_length=32, help_text="Importer format that parsed it.")
     segment_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A corrected or extended version of a report is a new source and a new transcript,
+    # the next revision of the one it replaces; the earlier ones stay as they were.
+    revision_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="revisions",
+        help_text="The transcript this one is the next revision of.",
+    )
+    revision = models.PositiveIntegerField(
+        default=1,
+        db_default=1,  # rows of bulk loaders (the benchmarks' COPY) that predate the field
+        help_text="1, 2, 3... along revision_of.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # A revision has at most one next revision: the chain never branches.
+            models.UniqueConstraint(
+                fields=["revision_of"],
+                condition=models.Q(revision_of__isnull=False),
+                name="archive_transcript_one_next_revision",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revision_of__isnull=True, revision=1)
+                | models.Q(revision_of__isnull=False, revision__gt=1),
+                name="archive_transcript_revision_numbered",
+            ),
+        ]
 
     def __str__(self):
         return self.title

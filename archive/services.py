@@ -47,6 +47,13 @@ class InvalidOrigin(DocumentError):
     field = "origin_url"
 
 
+class RevisionRefused(DocumentError):
+    """The document cannot be the next revision it would be (an unknown transcript, one
+    that already has a next revision, an origin URL shared by two transcripts)."""
+
+    field = "revision_of"
+
+
 @dataclass
 class ImportResult:
     source: Source
@@ -54,6 +61,12 @@ class ImportResult:
     created: bool
     segment_count: int
     dropped: list[DroppedSpan] = field(default_factory=list)
+    # The transcript this one is the next revision of, if any.
+    revision_of: Transcript | None = None
+    # What the apps that read new transcripts did with it, one line each (the receivers
+    # of archive.signals.transcript_imported that return a line: annotations carried
+    # to a revision, sentences scored).
+    derived: list[str] = field(default_factory=list)
 
 
 def may_import_sources(user) -> bool:
@@ -79,6 +92,7 @@ def source_upload(
     origin_url: str = "",
     retrieved_at: datetime | None = None,
     reason: str = "",
+    revision_of: str | None = None,
 ) -> ImportResult:
     """Import an uploaded file on behalf of ``actor``, a person (the admin's form, the API).
 
@@ -100,6 +114,7 @@ def source_upload(
         origin_url=origin_url,
         retrieved_at=retrieved_at,
         reason=reason,
+        revision_of=revision_of,
     )
 
 
@@ -115,8 +130,19 @@ def source_import(
     reason: str = "",
     on_progress: Callable[[int], None] | None = None,
     event_date: date | None = None,
+    revision_of: str | None = None,
 ) -> ImportResult:
     """Import one document: store its exact bytes, its transcript and its segments.
+
+    Revisions: a document whose ``origin_url`` is that of an earlier source (and whose
+    bytes differ) is the next revision of that source's latest transcript; so is one
+    imported with ``revision_of`` (a transcript id; it must be the latest of its chain).
+    Its transcript is linked (``revision_of``, ``revision`` = the previous + 1) and the
+    earlier ones stay as they were. The apps above carry their work to it inside this
+    transaction (``transcript_imported``), so a failure leaves the previous revision
+    as it was. Refused with :class:`RevisionRefused`: an unknown ``revision_of``, one
+    that already has a next revision, an origin URL whose sources hold two transcripts
+    that are not revisions of one another.
 
     ``event_date`` is the day of the event when the caller knows it; it takes the place
     of a date the importer read from the document (a TSV transcript carries none).
@@ -139,6 +165,7 @@ def source_import(
     existing = _existing_import(digest)
     if existing:
         return existing
+    previous = _previous_revision(origin_url, revision_of)
     text = decode(data, encoding=encoding, max_bytes=settings.CLAIMTRAIL_IMPORT_MAX_BYTES)
     # Segments stream from the parser through the span checks into the database; a
     # document without any is refused here, before anything is stored.
@@ -160,13 +187,51 @@ def source_import(
             retrieved_at=retrieved_at,
             reason=reason,
             on_progress=on_progress,
+            previous=previous,
         )
     except IntegrityError:
         # Someone imported the same bytes while we parsed: theirs wins.
         existing = _existing_import(digest)
         if existing:
             return existing
+        if previous is not None and Transcript.objects.filter(revision_of=previous).exists():
+            raise RevisionRefused(
+                f"another revision of transcript {previous.pk} was imported meanwhile; "
+                "import this one as a revision of that one"
+            ) from None
         raise
+
+
+def _previous_revision(origin_url: str, revision_of: str | None) -> Transcript | None:
+    """The transcript a new document would be the next revision of, or None."""
+    if revision_of:
+        try:
+            previous = Transcript.objects.filter(pk=uuid.UUID(str(revision_of))).first()
+        except ValueError:
+            previous = None
+        if previous is None:
+            raise RevisionRefused(f"there is no transcript {revision_of!s:.80} to revise")
+        later = Transcript.objects.filter(revision_of=previous).first()
+        if later is not None:
+            raise RevisionRefused(
+                f"transcript {previous.pk} already has a next revision, {later.pk} "
+                f"(revision {later.revision}); a new revision continues the latest"
+            )
+        return previous
+    if not origin_url:
+        return None
+    latest = list(
+        Transcript.objects.filter(source__origin_url=origin_url, revisions__isnull=True)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:10]
+    )
+    if len(latest) > 1:
+        raise RevisionRefused(
+            f"the origin URL is that of {len(latest)} transcripts that are not revisions of "
+            f"one another ({', '.join(map(str, latest))}); name the one this revises "
+            "(revision_of)"
+        )
+    return Transcript.objects.get(pk=latest[0]) if latest else None
 
 
 def _check_origin_url(url: str) -> None:
@@ -219,6 +284,7 @@ def _store(
     retrieved_at: datetime | None,
     reason: str,
     on_progress: Callable[[int], None] | None,
+    previous: Transcript | None = None,
 ) -> ImportResult:
     importer = f"{document.format}@{getattr(registry.IMPORTERS[document.format], 'VERSION', '1')}"
     title = (document.title or Path(filename).stem or "Untitled transcript")[:500]
@@ -238,7 +304,12 @@ def _store(
     )
     _insert_source(source, text_is_data=text_is_data)
     transcript = Transcript(
-        source=source, title=title, event_date=document.event_date, format=document.format
+        source=source,
+        title=title,
+        event_date=document.event_date,
+        format=document.format,
+        revision_of=previous,
+        revision=previous.revision + 1 if previous else 1,
     )
     # The segments go first, as they stream, so the transcript row is written once
     # with its final count (foreign keys are checked at commit). A bad span raises
@@ -265,19 +336,25 @@ def _store(
             "segments_sha256": segments_digest.hexdigest(),
             "event_date": transcript.event_date.isoformat() if transcript.event_date else None,
             "format": transcript.format,
+            "revision_of": str(previous.pk) if previous else None,
+            "revision": transcript.revision,
             "dropped": [
                 {"start": d.start, "end": d.end, "reason": d.reason} for d in document.dropped
             ],
         },
         reason=reason,
     )
-    signals.transcript_imported.send(sender=Transcript, transcript=transcript, actor=actor)
+    replies = signals.transcript_imported.send(
+        sender=Transcript, transcript=transcript, actor=actor, reason=reason
+    )
     return ImportResult(
         source=source,
         transcript=transcript,
         created=True,
         segment_count=transcript.segment_count,
         dropped=list(document.dropped),
+        revision_of=previous,
+        derived=[reply for _, reply in replies if isinstance(reply, str)],
     )
 
 

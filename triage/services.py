@@ -111,6 +111,37 @@ def _segments(transcript_id) -> Iterator[tuple]:
     )
 
 
+def _previous_splits(transcript: Transcript) -> dict[str, list[tuple[int, int]]]:
+    """For a revision, the sentence spans of the previous revision's segments by their
+    text: splitting is a function of the text alone, and most segments of a revision are
+    the same, so their spans are taken rather than computed again."""
+    if not getattr(transcript, "revision_of_id", None):
+        return {}
+    known: dict[str, list] = {}
+    rows = (
+        Sentence.objects.filter(transcript_id=transcript.revision_of_id)
+        .order_by("segment_ordinal", "ordinal")
+        .values_list("segment__text", "start", "end", "segment_id")
+        .iterator(chunk_size=SEGMENT_CHUNK)
+    )
+    current = None
+    for text, start, end, segment_id in rows:
+        if segment_id != current:
+            current = segment_id
+            fresh = text not in known
+            if fresh:
+                known[text] = []
+        if fresh:
+            known[text].append(_Bounds(start, end))
+    return known
+
+
+@dataclass(frozen=True, slots=True)
+class _Bounds:
+    start: int
+    end: int
+
+
 def transcript_sentences_create(*, transcript: Transcript, scorer: Scorer | None = None) -> int:
     """Split a transcript's segments into sentences and store them scored; how many.
 
@@ -126,8 +157,9 @@ def transcript_sentences_create(*, transcript: Transcript, scorer: Scorer | None
     bounds = array("L")  # start, end of every sentence, in reading order
     per_segment = array("L")
     counts: Counter = Counter()
+    known = _previous_splits(transcript)
     for _id, _ordinal, text, speaker in _segments(transcript.pk):
-        spans = split(text)
+        spans = known.get(text) or split(text)
         per_segment.append(len(spans))
         counts[speaker_key(speaker)] += len(spans)
         for span in spans:

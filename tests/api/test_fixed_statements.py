@@ -161,3 +161,45 @@ def test_children_and_their_authors_come_as_the_orm_reads_them(annotator, review
         assert names == {annotator.pk: "ann", reviewer.pk: "rev"}
     without, none = rows._children([draft.pk], reviews=False, names={})
     assert without == citations and none == []
+
+
+def test_update_many_stores_what_bulk_update_stores(annotator, transcript):
+    from django.utils import timezone
+
+    segments = list(transcript.segments.order_by("ordinal"))
+    first = [make_annotation(annotator, segments[0], words=w) for w in ("4.2 million", "roads")]
+    second = [make_annotation(annotator, segments[0], words=w) for w in ("4.2 million", "roads")]
+    fields = (
+        "segment",
+        "start",
+        "end",
+        "prefix",
+        "anchor_status",
+        "anchor_note",
+        "version",
+        "updated_at",
+    )
+    now = timezone.now()
+
+    def change(annotations):
+        for n, annotation in enumerate(annotations):
+            annotation.segment = segments[1]
+            annotation.start, annotation.end = n, n + 3
+            annotation.prefix = "é'\"\\ %s"  # quoting, placeholders and non-ASCII survive
+            annotation.anchor_status = "moved"
+            annotation.anchor_note = ""
+            annotation.version += 1
+            annotation.updated_at = now
+
+    change(first)
+    change(second)
+    with transaction.atomic():
+        statements.update_many(first, fields)
+        Annotation.objects.bulk_update(second, fields)
+    skip = ("id", "created_at")
+    for fixed, orm in zip(first, second, strict=True):
+        stored = _values(Annotation.objects.get(pk=fixed.pk))
+        expected = _values(Annotation.objects.get(pk=orm.pk))
+        assert {k: v for k, v in stored.items() if k not in skip} == {
+            k: v for k, v in expected.items() if k not in skip
+        }

@@ -23,12 +23,26 @@ WAYS_OUT = {
 
 
 class Command(BaseCommand):
-    help = "Import transcript files (liveblog, srt, vtt, dialogue, jsonl) into the archive."
+    help = (
+        "Import transcript files (liveblog, srt, vtt, dialogue, jsonl, tsv) into the archive; "
+        "a corrected version of an imported report becomes its next revision."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE")
         parser.add_argument("--format", default="auto", choices=("auto", *FORMATS))
-        parser.add_argument("--origin-url", default="", help="Where the document was published.")
+        parser.add_argument(
+            "--origin-url",
+            default="",
+            help="Where the document was published. A new version of a document imported "
+            "before from this URL becomes its next revision.",
+        )
+        parser.add_argument(
+            "--revision-of",
+            default=None,
+            metavar="TRANSCRIPT_ID",
+            help="Import the file as the next revision of this transcript (its latest).",
+        )
         parser.add_argument("--encoding", default=None, help="Read the bytes as this encoding.")
         parser.add_argument("--user", default=None, help="Username recorded as the importer.")
         parser.add_argument("--reason", default="", help="Why it is imported (kept on the ledger).")
@@ -67,6 +81,7 @@ class Command(BaseCommand):
                 reason=_shown(options["reason"]),
                 on_progress=bar.update,
                 event_date=options["event_date"],
+                revision_of=options["revision_of"],
             )
         shown = _shown(path)
         if not result.created:
@@ -79,6 +94,18 @@ class Command(BaseCommand):
             f"{shown}: transcript {result.transcript.pk}, {result.segment_count} segments "
             f"({result.transcript.format}), dropped {len(result.dropped)}"
         )
+        previous = result.revision_of
+        if previous is not None:
+            changed = (
+                f"; its format changed from {previous.format} to {result.transcript.format}"
+                if previous.format != result.transcript.format
+                else ""
+            )
+            self.stdout.write(
+                f"  revision {result.transcript.revision} of transcript {previous.pk}{changed}"
+            )
+        for line in result.derived:
+            self.stdout.write(f"  {line}")
         for dropped in result.dropped:
             excerpt = result.source.text[dropped.start : dropped.end]
             self.stdout.write(f"  dropped {dropped.reason}: {_shorten(excerpt)!r}")
