@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTHON ?= $(shell for p in python3.13 python3.12 $(HOME)/.pyenv/versions/3.13*/bin/python3 $(HOME)/.pyenv/versions/3.12*/bin/python3 /root/.pyenv/versions/3.1[23]*/bin/python3 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$p; break; }; done)
 
-.PHONY: demo test install install-test browser-deps bench-ingest bench-annotate bench-admin bench-api bench-export bench-verify bench-desk bench-claims lint serve
+.PHONY: demo test install install-test browser-deps bench-ingest bench-annotate bench-admin bench-api bench-export bench-verify bench-desk bench-claims bench-revisions lint serve
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "error: Python 3.12 or newer is required (Django 6.1)"; exit 1; }
@@ -68,6 +68,11 @@ bench-desk: install-test
 # CheckThat! 2021 Task 2B (matching) on ../shared/claims, on a throwaway SQLite workbench.
 bench-claims: install
 	$(BIN)/python bench/claims_match.py --write $(BENCH_ARGS)
+
+# Revisions: 10,000 annotations carried across revisions of a 2,000-segment transcript, on
+# PostgreSQL (createdb -O claimtrail claimtrail_bench_revisions; BENCH_ARGS=--sqlite without).
+bench-revisions: install
+	$(BIN)/python bench/revisions.py --write $(BENCH_ARGS)
 
 bench-api: install
 	$(BIN)/python bench/api.py $(BENCH_ARGS)

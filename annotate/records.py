@@ -125,14 +125,19 @@ CITATION_BOOKKEEPING = tuple(key for key, _, _ in CITATION_RECORD if key not in 
 
 
 def _api_annotation_record() -> tuple:
-    """The export record under the API's names: ``segment``, then its ``transcript``."""
+    """The export record under the API's names: ``segment``, then its ``transcript`` and
+    that transcript's ``revision``; last, where the annotation stands across revisions."""
     table = []
     for key, path, kind in ANNOTATION_RECORD:
         if key == "segment_id":
-            table += [("segment", path, kind), ("transcript", "segment__transcript_id", "uuid")]
+            table += [
+                ("segment", path, kind),
+                ("transcript", "segment__transcript_id", "uuid"),
+                ("revision", "segment__transcript__revision", ""),
+            ]
         else:
             table.append((key, path, kind))
-    return tuple(table)
+    return (*table, ("anchor_status", "anchor_status", ""), ("anchor_note", "anchor_note", ""))
 
 
 # The API's representations (annotate.api.serializers, annotate.fast.api_rows), before

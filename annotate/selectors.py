@@ -11,13 +11,14 @@ import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from annotate import workflow
 from annotate.models import Annotation, Citation, Decision, Review, Status
 from annotate.workflow import Action
 from archive import ledger
 from archive.models import Segment, Transcript
+from archive.revisions import revision_chain
 from common.roles import roles_of
 
 ANNOTATION_RELATIONS = (
@@ -57,6 +58,7 @@ def annotation_filter(
     updated_since: datetime | None = None,
     updated_from: date | None = None,
     updated_to: date | None = None,
+    anchor_status: Iterable[str] = (),
 ) -> QuerySet[Annotation]:
     """``queryset`` narrowed to the annotations that meet every condition given.
 
@@ -70,6 +72,7 @@ def annotation_filter(
     """
     conditions = [
         Q(status__in=list(status)) if status else None,
+        Q(anchor_status__in=list(anchor_status)) if anchor_status else None,
         Q(verdict__in=list(verdict)) if verdict else None,
         Q(claim_type__slug__in=list(claim_type)) if claim_type else None,
         Q(segment__transcript_id__in=list(transcript)) if transcript else None,
@@ -220,3 +223,21 @@ def export_list():
     from annotate.models import Export
 
     return Export.objects.select_related("requested_by").order_by("-requested_at", "-id")
+
+
+def revisions_with_counts(transcript: Transcript) -> list[Transcript]:
+    """The revisions of ``transcript``'s report, first to latest, each with
+    ``annotations``: how many of its annotations stand in each anchor status."""
+    chain = revision_chain(transcript)
+    counts: dict = {t.pk: {} for t in chain}
+    rows = (
+        Annotation.objects.filter(segment__transcript__in=[t.pk for t in chain])
+        .values_list("segment__transcript_id", "anchor_status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for transcript_id, status, n in rows:
+        counts[transcript_id][status] = n
+    for revision in chain:
+        revision.annotations = counts[revision.pk]
+    return chain

@@ -54,7 +54,9 @@ def sentence(rng: random.Random, words=WORDS) -> str:
 
 
 def segment_text(rng: random.Random, *, words=WORDS) -> str:
-    if rng.random() < 0.04:
+    # Stock phrases are the transcript's own; text an edit writes never repeats them
+    # (else a removed "Thank you." and an appended one could not be told apart by anyone).
+    if rng.random() < 0.04 and words is WORDS:
         return rng.choice(STOCK)
     text = " ".join(sentence(rng, words) for _ in range(rng.randint(1, 6)))
     if rng.random() < 0.1:
@@ -103,7 +105,9 @@ def revise(rng: random.Random, texts: list[str], share: float, *, words=INSERTED
 
 def _typo(rng, doc, words):
     segment = rng.choice(doc)
-    letters = [k for k, (ch, _) in enumerate(segment) if ch.isalpha()]
+    # Only letters as they came: a second typo on the same letter could write it back,
+    # an edit that leaves the text as it was.
+    letters = [k for k, (ch, tag) in enumerate(segment) if ch.isalpha() and tag is not None]
     if letters:
         k = rng.choice(letters)
         ch = segment[k][0]
@@ -129,8 +133,14 @@ def _remove(rng, doc, words):
 
 def _move(rng, doc, words):
     if len(doc) > 1:
-        segment = doc.pop(rng.randrange(len(doc)))
+        before = texts_of(doc)
+        at = rng.randrange(len(doc))
+        segment = doc.pop(at)
         doc.insert(rng.randrange(len(doc) + 1), segment)
+        if texts_of(doc) == before:
+            # A copy moved next to its twin leaves the text as it was: no edit, and no
+            # way for anyone to say which copy is which. Put it back.
+            doc.insert(at, doc.pop(doc.index(segment)))
 
 
 def _normalise(rng, doc, words):

@@ -45,6 +45,13 @@ class Conflict(DomainError):
         self.changed_at = changed_at
 
 
+class WrongState(DomainError):
+    """The object is not in the state the request needs (an annotation that is not
+    orphaned is neither placed nor retired): 409 in the API."""
+
+    code = "wrong_state"
+
+
 class DocumentError(ValueError):
     """A document cannot be imported; the message is shown to the user as is.
 

@@ -24,6 +24,7 @@ from django.utils.html import format_html
 
 from annotate import records, selectors, services, workflow
 from annotate.admin import desk, review_desk
+from annotate.admin import revisions as admin_revisions
 from annotate.admin import views as admin_views
 from annotate.admin.forms import SECTIONS, AnnotationForm, CitationForm
 from annotate.admin.lists import (
@@ -115,6 +116,7 @@ class AnnotationAdmin(ServiceErrorsAsMessages, admin.ModelAdmin):
     list_filter = (
         QueueFilter,
         ("status", SharedChoicesFilter),
+        ("anchor_status", SharedChoicesFilter),
         ("verdict", SharedChoicesFilter),
         "claim_type",
         SpeakerFilter,
@@ -538,6 +540,15 @@ class AnnotatingTranscriptAdmin(archive_admin.TranscriptAdmin):
                     )
                 ),
                 name="annotate_reading_segment",
+            ),
+            path(
+                "<path:object_id>/revisions/",
+                wrap(
+                    lambda request, object_id: admin_revisions.revisions_view(
+                        request, self, object_id
+                    )
+                ),
+                name="annotate_transcript_revisions",
             ),
             *super().get_urls(),
         ]

@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from annotate import selectors
-from annotate.models import Annotation, Citation, Stance, Status, Verdict
+from annotate.models import AnchorStatus, Annotation, Citation, Stance, Status, Verdict
 from archive.models import Segment, Source, Transcript
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -97,6 +97,10 @@ class AnnotationFilter(StrictFilterSet):
     which the admin's list filters call too, does the filtering."""
 
     status = filters.MultipleChoiceFilter(choices=Status.choices)
+    anchor_status = filters.MultipleChoiceFilter(
+        choices=AnchorStatus.choices,
+        help_text="Across transcript revisions; orphaned: the re-anchoring queue.",
+    )
     verdict = filters.MultipleChoiceFilter(choices=[("", "none"), *Verdict.choices])
     claim_type = filters.CharFilter(field_name="claim_type__slug")
     transcript = filters.UUIDFilter(field_name="segment__transcript_id")
@@ -117,6 +121,7 @@ class AnnotationFilter(StrictFilterSet):
         model = Annotation
         fields = [
             "status",
+            "anchor_status",
             "verdict",
             "claim_type",
             "transcript",
@@ -135,6 +140,7 @@ class AnnotationFilter(StrictFilterSet):
         return selectors.annotation_filter(
             queryset,
             status=data.get("status") or (),
+            anchor_status=data.get("anchor_status") or (),
             verdict=data.get("verdict") or (),
             claim_type=_one(data.get("claim_type")),
             transcript=_one(data.get("transcript")),

@@ -168,6 +168,13 @@ class SourceUploadSerializer(StrictInput):
     encoding = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
     retrieved_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    revision_of = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Import as the next revision of this transcript (its latest). A file "
+        "whose origin_url is that of an earlier source is its next revision by itself.",
+    )
 
 
 class TranscriptSerializer(serializers.Serializer):
@@ -178,6 +185,60 @@ class TranscriptSerializer(serializers.Serializer):
     format = serializers.CharField(read_only=True)
     segment_count = serializers.IntegerField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
+    revision = serializers.IntegerField(read_only=True, help_text="1, 2, 3... along revision_of.")
+    revision_of = serializers.UUIDField(
+        source="revision_of_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The transcript this one is the next revision of.",
+    )
+
+
+class RevisionSerializer(TranscriptSerializer):
+    annotations = serializers.DictField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text="The annotations on this revision, by anchor status.",
+    )
+
+
+class RevisionListSerializer(serializers.Serializer):
+    results = RevisionSerializer(many=True)
+
+
+class SegmentChangeSerializer(serializers.Serializer):
+    op = serializers.ChoiceField(choices=("equal", "replace", "insert", "delete"))
+    old = serializers.ListField(child=serializers.IntegerField(), help_text="Old ordinals.")
+    new = serializers.ListField(child=serializers.IntegerField(), help_text="New ordinals.")
+    old_text = serializers.ListField(child=serializers.CharField(), required=False)
+    new_text = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class RevisionDiffSerializer(serializers.Serializer):
+    old = serializers.UUIDField()
+    new = serializers.UUIDField()
+    counts = serializers.DictField(child=serializers.IntegerField())
+    changes = SegmentChangeSerializer(many=True)
+
+
+class PlaceSerializer(StrictInput):
+    segment = serializers.UUIDField(help_text="A segment of the latest revision.")
+    start = serializers.IntegerField(min_value=0)
+    end = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class RetireSerializer(StrictInput):
+    reason = serializers.CharField(max_length=2000, help_text="Why it is not carried on.")
+
+
+class CandidateSerializer(serializers.Serializer):
+    segment = serializers.UUIDField(source="segment.pk")
+    ordinal = serializers.IntegerField(source="segment.ordinal")
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    text = serializers.CharField()
+    score = serializers.FloatField(help_text="difflib's ratio of these words to the quote.")
 
 
 class DroppedSpanSerializer(serializers.Serializer):
@@ -194,6 +255,14 @@ class SourceImportSerializer(serializers.Serializer):
     transcript = TranscriptSerializer(allow_null=True)
     segment_count = serializers.IntegerField()
     dropped = DroppedSpanSerializer(many=True)
+    revision_of = serializers.UUIDField(
+        allow_null=True, help_text="The transcript this import is the next revision of."
+    )
+    derived = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="What was done with the new transcript (annotations carried from the "
+        "previous revision, with their counts).",
+    )
 
 
 class SegmentSerializer(serializers.Serializer):
@@ -361,3 +430,7 @@ class LedgerEventSerializer(serializers.Serializer):
     changes = serializers.JSONField(read_only=True)
     reason = serializers.CharField(read_only=True)
     hash = serializers.CharField(read_only=True)
+
+
+class CandidateListSerializer(serializers.Serializer):
+    results = CandidateSerializer(many=True)

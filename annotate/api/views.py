@@ -15,7 +15,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import router
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -39,7 +44,8 @@ from annotate.fast import api_rows as rows
 from annotate.fast import statements
 from annotate.models import Annotation, Citation, ClaimType
 from annotate.workflow import ROLES_FOR, Action
-from archive.models import Segment
+from archive.models import Segment, Transcript
+from archive.revisions import revision_chain, segment_changes
 from archive.services import source_upload
 from common.api.errors import PreconditionRequired
 from common.api.negotiation import RememberedNegotiation
@@ -182,6 +188,7 @@ class SourceViewSet(mixins.ListModelMixin, ApiViewSet):
             origin_url=values["origin_url"],
             retrieved_at=values["retrieved_at"],
             reason=values["reason"],
+            revision_of=str(values["revision_of"]) if values["revision_of"] else None,
         )
         body = s.SourceImportSerializer(
             {
@@ -190,6 +197,8 @@ class SourceViewSet(mixins.ListModelMixin, ApiViewSet):
                 "transcript": result.transcript,
                 "segment_count": result.segment_count,
                 "dropped": result.dropped,
+                "revision_of": result.revision_of.pk if result.revision_of else None,
+                "derived": result.derived,
             }
         ).data
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
@@ -206,6 +215,50 @@ class TranscriptViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def get_queryset(self):
         return selectors.transcript_list()
+
+    def _transcript(self, key) -> Transcript:
+        try:
+            pk = Transcript._meta.pk.to_python(key)
+        except DjangoValidationError:
+            raise NotFound() from None
+        return get_object_or_404(Transcript.objects.all(), pk=pk)
+
+    @extend_schema(
+        summary="The revisions of this transcript's report, first to latest",
+        responses={200: s.RevisionListSerializer},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def revisions(self, request, pk=None):
+        chain = selectors.revisions_with_counts(self._transcript(pk))
+        return Response({"results": s.RevisionSerializer(chain, many=True).data})
+
+    @extend_schema(
+        summary="What changed from a revision to this one (default: the previous)",
+        parameters=[OpenApiParameter("against", str, description="The older transcript's id.")],
+        responses={200: s.RevisionDiffSerializer},
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def diff(self, request, pk=None):
+        new = self._transcript(pk)
+        against = request.query_params.get("against") or new.revision_of_id
+        if against is None:
+            raise InvalidInput(
+                "this is the first revision: name the one to compare with (?against=ID)",
+                fields={"against": ["required for a first revision"]},
+            )
+        try:
+            old = Transcript.objects.get(pk=Transcript._meta.pk.to_python(against))
+        except (DjangoValidationError, Transcript.DoesNotExist):
+            raise InvalidInput(
+                f"no transcript {str(against)[:80]} to compare with",
+                fields={"against": ["unknown"]},
+            ) from None
+        if old.pk not in {t.pk for t in revision_chain(new)}:
+            raise InvalidInput(
+                "that transcript is not a revision of this one's report",
+                fields={"against": ["another report"]},
+            )
+        return Response(s.RevisionDiffSerializer(segment_changes(old, new)).data)
 
 
 @_read_only_docs("segments")
@@ -338,7 +391,11 @@ class AnnotationViewSet(mixins.ListModelMixin, ApiViewSet):
         "request_changes",
         "reject",
         "reopen",
+        "place",
+        "retire",
     )
+    # Refused with 409 when the annotation is not in the state they need (orphaned).
+    state_actions = ("place", "retire")
     sends_etag = True
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -539,6 +596,62 @@ class AnnotationViewSet(mixins.ListModelMixin, ApiViewSet):
             reason=form.validated_data["reason"],
         )
         return self._answer(annotation)
+
+    # ------------------------------------------------------------ across revisions
+
+    @extend_schema(
+        summary="Place an orphaned annotation on the latest revision (If-Match)",
+        request=s.PlaceSerializer,
+        responses=_ANNOTATION_ONE,
+    )
+    @action(detail=True, methods=["post"])
+    def place(self, request, pk=None):
+        annotation, expected, values = self._change(request, s.PlaceSerializer)
+        segment = Segment.objects.filter(pk=values["segment"]).first()
+        if segment is None:
+            raise InvalidInput("no such segment", fields={"segment": ["unknown"]})
+        annotation = self._call(
+            services.annotation_place,
+            annotation=annotation,
+            segment=segment,
+            start=values["start"],
+            end=values["end"],
+            expected_version=expected,
+            reason=values["reason"],
+        )
+        return self._answer(annotation)
+
+    @extend_schema(
+        summary="Retire an orphaned annotation, with the reason (If-Match)",
+        request=s.RetireSerializer,
+        responses=_ANNOTATION_ONE,
+    )
+    @action(detail=True, methods=["post"])
+    def retire(self, request, pk=None):
+        annotation, expected, values = self._change(request, s.RetireSerializer)
+        annotation = self._call(
+            services.annotation_retire,
+            annotation=annotation,
+            expected_version=expected,
+            reason=values["reason"],
+        )
+        return self._answer(annotation)
+
+    @extend_schema(
+        summary="Where an orphaned annotation's words may be in the latest revision "
+        "(suggestions, best first; nothing is placed)",
+        responses={200: s.CandidateListSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="anchor-candidates",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def anchor_candidates(self, request, pk=None):
+        candidates = services.anchor_candidates(self._target())
+        return Response({"results": s.CandidateSerializer(candidates, many=True).data})
 
     def _transition(self, request, verb: Action) -> Response:
         annotation, expected, values = self._change(request, s.TransitionSerializer)

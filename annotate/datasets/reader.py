@@ -175,6 +175,8 @@ def _transcript_context(transcript_ids) -> dict[Any, dict[str, Any]]:
         "source__origin_url",
         "source__retrieved_at",
         "source__title",
+        "revision",
+        "revision_of__source_id",
     )
     return {
         r[0]: {
@@ -186,6 +188,9 @@ def _transcript_context(transcript_ids) -> dict[Any, dict[str, Any]]:
             "source_origin_url": r[5],
             "source_retrieved_at": iso_datetime(r[6]),
             "source_title": r[7],
+            "transcript_revision": r[8],
+            # The source this one's transcript revises (PROV: a revision of it).
+            "source_revision_of": str(r[9]) if r[9] else None,
         }
         for r in rows
     }
@@ -467,6 +472,8 @@ def _source_files(batch: list[str]) -> Iterator[SourceFile]:
                 "format": t.format,
                 "segment_count": t.segment_count,
                 "created_at": iso_datetime(t.created_at),
+                "revision": t.revision,
+                "revision_of": str(t.revision_of_id) if t.revision_of_id else None,
             }
         )
     for source_id in batch:

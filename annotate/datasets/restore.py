@@ -275,6 +275,9 @@ def _restore(package: Package, *, actor, reason: str, on_progress) -> RestoreRes
                     event_date=_date(transcript["event_date"]),
                     format=transcript["format"],
                     segment_count=transcript["segment_count"],
+                    # Packages written before revisions existed: first revisions.
+                    revision=transcript.get("revision", 1),
+                    revision_of_id=transcript.get("revision_of"),
                     created_at=_datetime(transcript["created_at"]),
                 )
             )
@@ -299,7 +302,7 @@ def _restore(package: Package, *, actor, reason: str, on_progress) -> RestoreRes
     # (triage's scored sentences) get it as they get an import.
     for transcript in Transcript.objects.filter(pk__in=list(transcript_source)).order_by("pk"):
         archive_signals.transcript_imported.send(
-            sender=Transcript, transcript=transcript, actor=actor
+            sender=Transcript, transcript=transcript, actor=actor, restored=True
         )
     result.users_created = users.created
     ledger.append(

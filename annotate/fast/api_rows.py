@@ -6,7 +6,8 @@ building ~1,000 model objects. Here the same page is read as plain rows and
 assembled into exactly the JSON that :func:`annotate.api.serializers.annotation_data`
 gives (a test checks they agree), in at most four queries whatever the page size:
 
-- the annotations, joined to their segment (for the transcript) and claim type;
+- the annotations, joined to their segment, its transcript (for the revision) and
+  their claim type;
 - their citations and their reviews (on PostgreSQL one statement, each row joined
   to its author's username; elsewhere two, without joins);
 - the usernames of the other people those rows name, in one lookup by id (none when
@@ -35,7 +36,7 @@ from django.db.models import F, Lookup, QuerySet
 
 from annotate import records
 from annotate.models import Annotation, Citation, ClaimType, Review
-from archive.models import Segment
+from archive.models import Segment, Transcript
 
 try:  # psycopg's own timestamptz loader (in C with psycopg's binary package)
     from django.db.backends.postgresql.psycopg_any import orig_tz_loader_cls as _TIMESTAMPTZ_LOADER
@@ -189,6 +190,7 @@ def _page_statement(after: bool, reverse: bool) -> str:
     meta = Annotation._meta
     joined = {
         "segment__transcript_id": f"s.{q(Segment._meta.get_field('transcript').column)}",
+        "segment__transcript__revision": f"t.{q(Transcript._meta.get_field('revision').column)}",
         "claim_type__slug": f"ct.{q(ClaimType._meta.get_field('slug').column)}",
     }
     columns = ", ".join(
@@ -199,6 +201,8 @@ def _page_statement(after: bool, reverse: bool) -> str:
         f"SELECT {columns} FROM {q(meta.db_table)} a "
         f"INNER JOIN {q(Segment._meta.db_table)} s "
         f"ON (a.{q(meta.get_field('segment').column)} = s.{q(Segment._meta.pk.column)}) "
+        f"INNER JOIN {q(Transcript._meta.db_table)} t "
+        f"ON (s.{q(Segment._meta.get_field('transcript').column)} = t.{q(Transcript._meta.pk.column)}) "
         f"INNER JOIN {q(ClaimType._meta.db_table)} ct "
         f"ON (a.{q(meta.get_field('claim_type').column)} = ct.{q(ClaimType._meta.pk.column)})"
     )

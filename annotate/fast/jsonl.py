@@ -136,7 +136,7 @@ def _segment_sql(queryset) -> tuple[str, tuple]:
             ',"source_end":', _text("source_end"), ',"source_start":', _text("source_start"),
             ',"speaker":', _json("speaker"), ',"speaker_role":', _json("speaker_role"),
             ',"text":', _json("text"), ',"transcript_id":"', _text("transcript_id"),
-            '","transcript_title":',
+            '","transcript_revision":',
         ),
         _cat(
             ',"clock":', _json("clock"), ',"clock_normalised":', _json("clock_normalised"),
@@ -147,8 +147,8 @@ def _segment_sql(queryset) -> tuple[str, tuple]:
 
 
 def _transcript_sql(queryset) -> tuple[str, tuple]:
-    """Per transcript: id, source id, the ``source`` member and the title (closing
-    the line), as JSON."""
+    """Per transcript: id, source id, the ``source`` member, and the revision and title
+    (closing the line), as JSON."""
     fields = {
         "id": "id",
         "source_id": "source_id",
@@ -156,6 +156,7 @@ def _transcript_sql(queryset) -> tuple[str, tuple]:
         "origin_url": "source__origin_url",
         "retrieved_at": "source__retrieved_at",
         "sha256": "source__sha256",
+        "revision": "revision",
     }
     select = (
         _text("id"),
@@ -165,7 +166,7 @@ def _transcript_sql(queryset) -> tuple[str, tuple]:
             ',"retrieved_at":', _quoted_or_null(_iso("retrieved_at")), ',"sha256":',
             _json("sha256"), "}",
         ),
-        _cat(_json("title"), "}"),
+        _cat(_text("revision"), ',"transcript_title":', _json("title"), "}"),
     )  # fmt: skip
     return _stream_sql(queryset, ("id",), fields, select)
 

@@ -100,7 +100,7 @@ def get(model: type[Model], key: str, value: Any, *, related: tuple[str, ...] = 
     """
     connection = fast(model, write=lock)
     if connection is None or (lock and connection.get_autocommit()):
-        queryset = model.objects.select_related(*related)
+        queryset = model.objects.select_related(*related) if related else model.objects.all()
         if lock:
             queryset = queryset.select_for_update(of=("self",))
         return queryset.get(**{key: value})

@@ -16,6 +16,13 @@ from annotate.records import (
     citation_state,
 )
 from annotate.services._rules import CONTEXT_CHARS, LOCK_RELATIONS, quote_span
+from annotate.services.anchors import (
+    anchor_candidates,
+    annotation_place,
+    annotation_retire,
+    annotations_carry,
+    latest_revision,
+)
 from annotate.services.annotations import (
     annotation_assign,
     annotation_create,
@@ -47,6 +54,11 @@ __all__ = [
     "EDITABLE_FIELDS",
     "LOCK_RELATIONS",
     "TRANSITION_SERVICES",
+    "anchor_candidates",
+    "annotation_place",
+    "annotation_retire",
+    "annotations_carry",
+    "latest_revision",
     "annotation_approve",
     "annotation_assign",
     "annotation_create",

@@ -9,18 +9,30 @@ does, from the texts alone, and never by similarity.
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from annotate import anchoring, records
+from annotate import anchoring, records, workflow
 from annotate.actions import AnnotateAction
 from annotate.fast import statements
-from annotate.models import AnchorStatus, Annotation
-from annotate.services._rules import CONTEXT_CHARS
+from annotate.models import AnchorStatus, Annotation, Status
+from annotate.services._rules import (
+    CONTEXT_CHARS,
+    _anchor,
+    _check_version,
+    _lock,
+    _require_user,
+    _span,
+)
+from annotate.workflow import Action
 from archive import ledger
 from archive.models import Segment, Transcript
+from common.errors import InvalidInput, NotAllowed, WrongState
+from common.roles import roles_of
 
 CARRY_BATCH = 2_000  # annotations per ledger write (one INSERT each)
 # An orphan's anchor stays as it was; the others' statuses say how they were carried.
@@ -144,3 +156,164 @@ def _apply(annotations, outcomes, new_segments, actor, reason, previous, transcr
             state=state,
             reason=reason or f"revision {transcript.revision} of transcript {previous.pk}",
         )
+
+
+# ---------------------------------------------------------------- a person's decisions
+
+
+def latest_revision(transcript: Transcript) -> Transcript:
+    """The newest revision in ``transcript``'s chain (itself when it has none)."""
+    while True:
+        later = Transcript.objects.filter(revision_of=transcript).first()
+        if later is None:
+            return transcript
+        transcript = later
+
+
+@ledger.atomic
+def annotation_place(
+    *,
+    actor,
+    annotation: Annotation,
+    segment: Segment,
+    start,
+    end,
+    expected_version: int,
+    reason: str = "",
+) -> Annotation:
+    """Place an orphaned annotation on the latest revision of its transcript (a person's
+    decision: nothing places an orphan by itself).
+
+    On the same words (the quote byte for byte) it keeps its review status; on other
+    words (the corrected figure) only a draft may be placed: a reviewed annotation is
+    reopened first, so its review holds for the words it was made on.
+    """
+    _require_user(actor)
+    if not workflow.may(Action.CREATE, roles_of(actor)):
+        raise NotAllowed("only an annotator or editor may place annotations")
+    annotation = _lock(annotation)
+    _check_version(annotation, expected_version)
+    if annotation.anchor_status != AnchorStatus.ORPHANED:
+        raise WrongState(
+            f"only an orphaned annotation is placed; this one is {annotation.anchor_status}"
+        )
+    latest = latest_revision(annotation.segment.transcript)
+    if segment.transcript_id != latest.pk:
+        raise InvalidInput(
+            f"place it on the latest revision (transcript {latest.pk}, revision {latest.revision})",
+            fields={"segment": ["not in the latest revision"]},
+        )
+    start, end = _span(segment, start, end)
+    anchor = _anchor(segment, start, end, None)
+    if anchor["quote"] != annotation.quote and annotation.status != Status.DRAFT:
+        raise WrongState(
+            f"it was {annotation.status} on the words {annotation.quote!r}; reopen it before "
+            f"placing it on other words ({anchor['quote']!r})"
+        )
+    old = _place(annotation)
+    annotation.segment = segment
+    annotation.start, annotation.end = start, end
+    annotation.quote, annotation.prefix, annotation.suffix = (
+        anchor["quote"],
+        anchor["prefix"],
+        anchor["suffix"],
+    )
+    annotation.anchor_status = AnchorStatus.PLACED
+    annotation.anchor_note = ""
+    return _record(annotation, actor, AnnotateAction.ANNOTATION_PLACE, old, reason)
+
+
+@ledger.atomic
+def annotation_retire(
+    *, actor, annotation: Annotation, expected_version: int, reason: str
+) -> Annotation:
+    """Retire an orphaned annotation: it stays on the revision it was made on, out of the
+    re-anchoring queue, with the reason (required)."""
+    _require_user(actor)
+    if not workflow.may(Action.CREATE, roles_of(actor)):
+        raise NotAllowed("only an annotator or editor may retire annotations")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("say why it is retired", fields={"reason": ["required"]})
+    annotation = _lock(annotation)
+    _check_version(annotation, expected_version)
+    if annotation.anchor_status != AnchorStatus.ORPHANED:
+        raise WrongState(
+            f"only an orphaned annotation is retired; this one is {annotation.anchor_status}"
+        )
+    annotation.anchor_status = AnchorStatus.RETIRED
+    annotation.anchor_note = reason[:500]
+    return _record(annotation, actor, AnnotateAction.ANNOTATION_RETIRE, _place(annotation), reason)
+
+
+def _record(annotation, actor, action, old, reason) -> Annotation:
+    annotation.version += 1
+    statements.update(annotation)
+    state = records.annotation_state(annotation)
+    state["anchor"] = {
+        "outcome": annotation.anchor_status,
+        "old": old,
+        "new": _place(annotation),
+        "reason": annotation.anchor_note,
+    }
+    ledger.append(actor=actor, action=action, obj=annotation, state=state, reason=reason)
+    return annotation
+
+
+# ---------------------------------------------------------------- suggestions
+
+
+@dataclass(frozen=True)
+class Candidate:
+    segment: Segment
+    start: int
+    end: int
+    score: float
+
+    @property
+    def text(self) -> str:
+        return self.segment.text[self.start : self.end]
+
+
+def anchor_candidates(annotation: Annotation, *, limit: int = 5) -> list[Candidate]:
+    """Places on the latest revision where an orphan's words may have gone, best first,
+    for a person to choose from (never applied by themselves): the segments sharing
+    most of its words and surroundings, and in each the run of words most like the
+    quote (difflib's ratio)."""
+    latest = latest_revision(annotation.segment.transcript)
+    if latest.pk == annotation.segment.transcript_id:
+        return []
+    wanted = set(_words(f"{annotation.prefix} {annotation.quote} {annotation.suffix}"))
+    scored = []
+    for segment in Segment.objects.filter(transcript=latest).only(
+        "id", "text", "ordinal", "transcript_id"
+    ):
+        shared = len(wanted & set(_words(segment.text)))
+        if shared:
+            scored.append((shared, segment.ordinal, segment))
+    scored.sort(key=lambda row: (-row[0], row[1]))
+    found = [_best_run(annotation.quote, segment) for _, _, segment in scored[:CANDIDATE_SEGMENTS]]
+    found = [candidate for candidate in found if candidate is not None]
+    found.sort(key=lambda c: (-c.score, c.segment.ordinal, c.start))
+    return found[:limit]
+
+
+CANDIDATE_SEGMENTS = 20
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def _best_run(quote: str, segment: Segment) -> Candidate | None:
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", segment.text)]
+    size = max(1, len(quote.split()))
+    best = None
+    for width in {max(1, size - 1), size, size + 1}:
+        for first in range(0, max(1, len(spans) - width + 1)):
+            last = min(len(spans), first + width) - 1
+            start, end = spans[first][0], spans[last][1]
+            score = difflib.SequenceMatcher(None, quote, segment.text[start:end]).ratio()
+            if best is None or score > best.score:
+                best = Candidate(segment, start, end, round(score, 4))
+    return best

@@ -27,7 +27,14 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from common.errors import Conflict, DocumentError, DocumentTooLarge, DomainError, NotAllowed
+from common.errors import (
+    Conflict,
+    DocumentError,
+    DocumentTooLarge,
+    DomainError,
+    NotAllowed,
+    WrongState,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +146,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         return response
     if isinstance(exc, NotAllowed):
         return Response(error_body(exc.code, exc.message, exc.fields), status=403)
+    if isinstance(exc, WrongState):
+        return Response(error_body(exc.code, exc.message, exc.fields), status=409)
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=400)
     if isinstance(exc, DocumentError):

@@ -14,6 +14,7 @@ _ERRORS = {
     "404": "No such object.",
     "406": "The Accept header asks for a representation this endpoint does not have.",
     "412": "If-Match names an old version: the body says who changed it and when.",
+    "409": "The object is not in the state this needs (e.g. only an orphaned annotation is placed).",
     "413": "The request body is too large.",
     "415": "Unsupported Content-Type.",
     "428": "If-Match is required for this change.",
@@ -23,7 +24,8 @@ _ERRORS = {
 class ClaimtrailAutoSchema(AutoSchema):
     """Adds the shared error responses, and the If-Match header on conditional writes.
 
-    A view marks conditional operations with ``if_match_actions`` (action names).
+    A view marks conditional operations with ``if_match_actions`` (action names), and
+    those that answer 409 when the object is in another state with ``state_actions``.
     """
 
     def get_tags(self) -> list[str]:
@@ -57,6 +59,8 @@ class ClaimtrailAutoSchema(AutoSchema):
             codes += ["413", "415"]
         if self._if_match():
             codes += ["412", "428"]
+        if getattr(self.view, "action", None) in getattr(self.view, "state_actions", ()):
+            codes.append("409")
         for code in codes:
             if code not in responses:
                 response = self._get_response_for_code(ErrorSerializer, code, ["application/json"])

@@ -87,9 +87,9 @@ def test_reading_page_is_paginated_by_200_segments(login, annotator, big_transcr
     assert "Speaker 204<" in second
 
 
-# Session, user, transcript + source, 2 x permissions, segments, annotations, roles, and
-# the claim types the desk offers.
-READING_PAGE_QUERIES = 9
+# Session, user, transcript + source, 2 x permissions, segments, annotations, roles, the
+# claim types the desk offers, and whether a later revision exists (the Revisions link).
+READING_PAGE_QUERIES = 10
 
 
 @pytest.mark.parametrize("size", [1, 50])

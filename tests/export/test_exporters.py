@@ -22,6 +22,7 @@ DESIGN_SEGMENT_KEYS = {
     "segment_id",
     "transcript_id",
     "transcript_title",
+    "transcript_revision",  # which revision of its report the record belongs to
     "source",
     "source_start",
     "source_end",
@@ -178,6 +179,8 @@ def segment(n: int, annotations=()):
         "id": f"s{n}",
         "transcript_id": "t1",
         "transcript_title": "Budget hearing",
+        "transcript_revision": 1,
+        "source_revision_of": None,
         "transcript_event_date": "2025-11-03",
         "source_id": "src1",
         "source_sha256": "ab" * 32,

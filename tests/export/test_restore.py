@@ -281,3 +281,29 @@ def test_a_source_whose_text_is_not_its_plain_decoding_round_trips(db, tmp_path)
     empty_the_database()
     dataset_import(path=tmp_path / "p")
     assert snapshot() == before
+
+
+def test_a_package_of_several_revisions_round_trips_with_its_chain(db, annotator, tmp_path):
+    from archive.services import source_import
+    from tests.factories import LIVEBLOG
+
+    url = "https://news.example.org/live/budget"
+    first = source_import(data=LIVEBLOG.encode(), filename="a.txt", origin_url=url).transcript
+    make = first.segments.get(ordinal=1)
+    from tests.factories import make_annotation
+
+    make_annotation(annotator, make, words="4.2 million")
+    make_annotation(annotator, make, words="12 per cent")
+    revised = LIVEBLOG.replace("12 per cent", "12 percent")
+    second = source_import(data=revised.encode(), filename="a.txt", origin_url=url).transcript
+    export_dataset(actor=None, format="jsonl", out=tmp_path / "p")
+    chain = set(Transcript.objects.values_list("id", "revision", "revision_of"))
+    lines = (tmp_path / "p" / "data" / "segments.jsonl").read_text().splitlines()
+    assert {json.loads(line)["transcript_revision"] for line in lines} == {1, 2}
+
+    empty_the_database()
+    dataset_import(path=tmp_path / "p")
+    assert set(Transcript.objects.values_list("id", "revision", "revision_of")) == chain
+    assert Transcript.objects.get(pk=second.pk).revision_of_id == first.pk
+    export_dataset(actor=None, format="jsonl", out=tmp_path / "again")
+    assert data_files(tmp_path / "again") == data_files(tmp_path / "p")

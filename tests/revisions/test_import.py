@@ -7,61 +7,14 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from annotate import services
 from annotate.models import AnchorStatus, Annotation, Status
 from archive import ledger
-from archive.models import Segment, Source, Transcript
+from archive.models import Source, Transcript
 from archive.services import RevisionRefused, source_import
-from tests.factories import LIVEBLOG, make_annotation
+from tests.factories import LIVEBLOG
+from tests.revisions.conftest import REVISED, _import
 
 pytestmark = pytest.mark.django_db
-
-URL = "https://news.example.org/live/budget"
-# The second revision: a typo corrected in the first block (outside two of its quotes,
-# inside a third), the unemployment block moved above it, a block appended.
-JOBS_BLOCK = "0915: Riverton: Mr. Ben Sample\n\nUnemployment fell to 5 per cent last year, the lowest since 2009.\n\n"
-REVISED = (
-    LIVEBLOG.replace("up 12 per cent on 2022", "up 12 percent on 2022")
-    .replace(JOBS_BLOCK, "")
-    .replace("0900: Riverton:", JOBS_BLOCK + "0900: Riverton:")
-    .replace(
-        "Exit mobile version",
-        "0945: Riverton: Ms. Ada Example\n\nOne more thing.\n\nExit mobile version",
-    )
-)
-assert REVISED != LIVEBLOG and JOBS_BLOCK in REVISED
-
-
-def _import(text: str, **options):
-    return source_import(data=text.encode(), filename="budget.txt", origin_url=URL, **options)
-
-
-def _segment(transcript, words: str) -> Segment:
-    return Segment.objects.get(transcript=transcript, text__contains=words)
-
-
-@pytest.fixture
-def first(annotator, reviewer):
-    transcript = _import(LIVEBLOG).transcript
-    roads = make_annotation(annotator, _segment(transcript, "4.2 million"), words="4.2 million")
-    bridges = make_annotation(annotator, _segment(transcript, "bridges"), words="three bridges")
-    jobs = make_annotation(
-        annotator, _segment(transcript, "Unemployment"), words="the lowest since 2009"
-    )
-    typo = make_annotation(annotator, _segment(transcript, "4.2 million"), words="12 per cent")
-    approved = services.annotation_submit(
-        actor=annotator, annotation=jobs, expected_version=jobs.version
-    )
-    services.annotation_approve(
-        actor=reviewer, annotation=approved, expected_version=approved.version
-    )
-    return {
-        "transcript": transcript,
-        "roads": roads,
-        "bridges": bridges,
-        "jobs": jobs,
-        "typo": typo,
-    }
 
 
 def test_a_new_version_at_the_same_url_is_the_next_revision(first):

@@ -5,8 +5,8 @@ Exporters are pure: they take an iterable of *segment records* (plain dicts buil
 a binary file object. They never query. A segment record looks like::
 
     {"id", "transcript_id", "transcript_title", "transcript_event_date",
-     "source_id", "source_sha256", "source_origin_url", "source_retrieved_at",
-     "source_title", "ordinal", "clock", "clock_normalised", "location", "speaker",
+     "transcript_revision", "source_id", "source_sha256", "source_origin_url",
+     "source_retrieved_at", "source_title", "source_revision_of", "ordinal", "clock", "clock_normalised", "location", "speaker",
      "speaker_role", "text", "source_start", "source_end",
      "annotations": [annotation record, ...]}
 

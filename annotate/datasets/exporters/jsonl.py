@@ -2,7 +2,7 @@
 
 ``unit="segment"`` (default) writes ``data/segments.jsonl``, one line per segment::
 
-    {"segment_id", "transcript_id", "transcript_title",
+    {"segment_id", "transcript_id", "transcript_title", "transcript_revision",
      "source": {"id", "sha256", "origin_url", "retrieved_at"},
      "source_start", "source_end", "ordinal", "clock", "location", "speaker",
      "speaker_role", "text",
@@ -55,6 +55,7 @@ def segment_fields(segment: SegmentRecord) -> dict[str, Any]:
         "segment_id": segment["id"],
         "transcript_id": segment["transcript_id"],
         "transcript_title": segment["transcript_title"],
+        "transcript_revision": segment["transcript_revision"],
         "source": {
             "id": segment["source_id"],
             "sha256": segment["source_sha256"],

@@ -9,8 +9,9 @@
   carries its time, action, sequence and ledger hash, so it can be checked against
   ``verify_ledger``.
 - Agents: the users who acted (``ct:user/<username>``).
-- Relations: segment ``wasDerivedFrom`` source; the first annotation version
-  ``wasDerivedFrom`` its segment and each later one from the version before
+- Relations: a source that revises another ``wasDerivedFrom`` it as a
+  ``prov:Revision`` (PROV's wasRevisionOf); segment ``wasDerivedFrom`` source; the
+  first annotation version ``wasDerivedFrom`` its segment and each later one from the version before
   (``prov:Revision``); versions, citations and sources ``wasGeneratedBy`` their
   event; every event ``wasAssociatedWith`` its actor; annotations, versions and
   citations ``wasAttributedTo`` who made them; each version is a
@@ -173,6 +174,17 @@ class ProvExporter:
                         "ct:sha256": segment["source_sha256"],
                     },
                 )
+                if segment.get("source_revision_of"):
+                    # A corrected or extended report: this source is a revision of the
+                    # one before (PROV's wasRevisionOf, a typed derivation in PROV-JSON).
+                    sections.relate(
+                        "wasDerivedFrom",
+                        {
+                            "prov:generatedEntity": source_key,
+                            "prov:usedEntity": f"ct:source/{segment['source_revision_of']}",
+                            "prov:type": qname("prov:Revision"),
+                        },
+                    )
                 for event in segment.get("source_events", ()):
                     key = activity(event)
                     sections.relate(

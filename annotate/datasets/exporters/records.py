@@ -46,6 +46,7 @@ def segment_context(segment) -> dict[str, Any]:
         "id": str(segment.pk),
         "transcript_id": str(segment.transcript_id),
         "transcript_title": transcript.title,
+        "transcript_revision": transcript.revision,
         "source_id": str(transcript.source_id),
         "source_start": segment.source_start,
         "ordinal": segment.ordinal,
