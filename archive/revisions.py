@@ -20,7 +20,17 @@ def revision_chain(transcript: Transcript) -> list[Transcript]:
         if first.revision_of_id is None:
             break
         first = Transcript.objects.get(pk=first.revision_of_id)
-    chain = [first]
+    return _later(first)
+
+
+def latest_revision(transcript: Transcript) -> Transcript:
+    """The newest revision in ``transcript``'s chain (itself when it has none)."""
+    return _later(transcript)[-1]
+
+
+def _later(transcript: Transcript) -> list[Transcript]:
+    """``transcript`` and the revisions after it, in order."""
+    chain = [transcript]
     for _ in range(MAX_CHAIN):
         later = Transcript.objects.filter(revision_of=chain[-1]).first()
         if later is None:

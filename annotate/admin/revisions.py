@@ -54,12 +54,8 @@ def _revision_row(transcript) -> dict:
         "transcript": transcript,
         "url": reverse("admin:archive_transcript_change", args=[transcript.pk]),
         "revisions_url": reverse("admin:annotate_transcript_revisions", args=[transcript.pk]),
-        "counts": [
-            (status.label.split(":")[0], counts.get(status.value, 0), status.value)
-            for status in AnchorStatus
-            if counts.get(status.value)
-        ],
-        "total": sum(counts.values()),
+        # (how many, status) in AnchorStatus order, the statuses it has only.
+        "counts": [(counts[s.value], s.value) for s in AnchorStatus if counts.get(s.value)],
     }
 
 

@@ -31,6 +31,7 @@ from annotate.services._rules import (
 from annotate.workflow import Action
 from archive import ledger
 from archive.models import Segment, Transcript
+from archive.revisions import latest_revision
 from common.errors import InvalidInput, NotAllowed, WrongState
 from common.roles import roles_of
 
@@ -159,15 +160,6 @@ def _apply(annotations, outcomes, new_segments, actor, reason, previous, transcr
 
 
 # ---------------------------------------------------------------- a person's decisions
-
-
-def latest_revision(transcript: Transcript) -> Transcript:
-    """The newest revision in ``transcript``'s chain (itself when it has none)."""
-    while True:
-        later = Transcript.objects.filter(revision_of=transcript).first()
-        if later is None:
-            return transcript
-        transcript = later
 
 
 @ledger.atomic
